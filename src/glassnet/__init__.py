@@ -1,0 +1,28 @@
+"""glassnet: a readable deep-learning framework on NumPy with the Keras API.
+
+    import glassnet as keras
+    from glassnet import layers
+
+    model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten(),
+                              layers.Dense(128, activation="relu"), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+
+Importing glassnet imports NumPy and glassnet's own modules only; tqdm,
+threadpoolctl, h5py and matplotlib load when first needed.
+"""
+
+from glassnet import (
+    activations, backend, callbacks, config, constraints, datasets, initializers, layers, losses, metrics, models,
+    ops, optimizers, random, regularizers, utils,
+)
+from glassnet.autodiff import Tensor, Variable, no_grad
+from glassnet.layers import Input, Layer
+from glassnet.models import Model, Sequential
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Input", "Layer", "Model", "Sequential", "Tensor", "Variable", "activations", "backend", "callbacks", "config",
+    "constraints", "datasets", "initializers", "layers", "losses", "metrics", "models", "no_grad", "ops",
+    "optimizers", "random", "regularizers", "utils",
+]

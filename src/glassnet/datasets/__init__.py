@@ -1,0 +1,1 @@
+"""Datasets, as ``keras.datasets``: mnist, fashion_mnist, and the bundled digits."""

@@ -1,0 +1,3 @@
+from glassnet.layers.core.activation import Activation
+from glassnet.layers.core.dense import Dense
+from glassnet.layers.core.input_layer import Input, InputLayer

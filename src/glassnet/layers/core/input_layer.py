@@ -1,0 +1,42 @@
+"""The model's entry point: ``keras.Input(shape=...)`` and the InputLayer behind it."""
+
+from glassnet.layers.keras_tensor import KerasTensor, Node
+from glassnet.layers.layer import Layer
+
+
+class InputLayer(Layer):
+    """Holds the input shape; its output is the KerasTensor ``Input`` returns."""
+
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
+                 input_tensor=None, optional=False, name=None, **kwargs):
+        legacy = kwargs.pop("input_shape", None)
+        if "batch_input_shape" in kwargs:
+            batch_shape = kwargs.pop("batch_input_shape")
+        super().__init__(name=name, dtype=dtype, **kwargs)
+        shape = legacy if shape is None else shape
+        if batch_shape is None:
+            if shape is None:
+                raise ValueError("Input needs a shape, e.g. keras.Input(shape=(28, 28))")
+            shape = (shape,) if isinstance(shape, int) else tuple(shape)
+            batch_shape = (batch_size,) + shape
+        self.batch_shape = tuple(None if d is None else int(d) for d in batch_shape)
+        self.sparse = bool(sparse)
+        self.optional = optional
+        self.built = True
+        tensor = KerasTensor(self.batch_shape, dtype=self.dtype, name=self.name)
+        Node(self, [], tensor)
+        self.output_tensor = tensor
+
+    def compute_output_shape(self, input_shape):
+        return self.batch_shape
+
+    def get_config(self):
+        return {"batch_shape": list(self.batch_shape), "dtype": self.dtype, "sparse": self.sparse, "name": self.name}
+
+
+def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None, tensor=None,
+          optional=False):
+    """A symbolic input of ``shape`` (batch axis excluded): ``keras.Input(shape=(28, 28))``."""
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse, batch_shape=batch_shape,
+                       name=name, input_tensor=tensor, optional=optional)
+    return layer.output_tensor

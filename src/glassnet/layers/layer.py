@@ -1,0 +1,382 @@
+"""Layer: the base class of every layer, and of models.
+
+A layer owns weights (Variables made with ``add_weight``) and sub-layers
+(tracked when assigned as attributes), creates its weights lazily in
+``build(input_shape)`` the first time it sees an input, and computes
+``call(inputs, training=None)`` with ``glassnet.ops``.
+
+Calling a layer on arrays or Tensors computes; calling it on KerasTensors
+(from ``keras.Input``) records a node of a functional graph instead.
+"""
+
+import inspect
+
+import numpy as np
+
+from glassnet import config, constraints, initializers, regularizers
+from glassnet.autodiff.grad_mode import no_grad
+from glassnet.autodiff.tensor import Tensor
+from glassnet.autodiff.variable import Variable
+from glassnet.layers.input_spec import InputSpec, check_input
+from glassnet.layers.keras_tensor import KerasTensor, Node, is_symbolic
+from glassnet.utils.naming import to_snake_case, unique_name
+
+_CALL_SIGNATURES = {}
+
+
+def _call_accepts(layer_class):
+    """Which of ``training`` and ``mask`` the class's ``call`` takes (cached)."""
+    accepts = _CALL_SIGNATURES.get(layer_class)
+    if accepts is None:
+        parameters = inspect.signature(layer_class.call).parameters
+        var_kw = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+        accepts = ("training" in parameters or var_kw, "mask" in parameters)
+        _CALL_SIGNATURES[layer_class] = accepts
+    return accepts
+
+
+def to_tensor(value):
+    """Wrap call inputs as Tensors; float arrays become floatx (float32)."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, (list, tuple)):
+        return type(value)(to_tensor(v) for v in value)
+    if isinstance(value, dict):
+        return {k: to_tensor(v) for k, v in value.items()}
+    array = np.asarray(value)
+    if array.dtype.kind == "f" and array.dtype != config.floatx():
+        array = array.astype(config.floatx())
+    return Tensor(array)
+
+
+def shape_of(structure):
+    """Shapes of a (nested) structure of tensors."""
+    if isinstance(structure, (list, tuple)):
+        return [shape_of(s) for s in structure]
+    if isinstance(structure, dict):
+        return {k: shape_of(v) for k, v in structure.items()}
+    return tuple(structure.shape)
+
+
+def _input_shape_from_kwargs(kwargs):
+    """The batch input shape from Keras' legacy ``input_shape``/``batch_input_shape``/``batch_size``."""
+    batch_size = kwargs.pop("batch_size", None)
+    if "batch_input_shape" in kwargs:
+        return tuple(kwargs.pop("batch_input_shape"))
+    if "input_shape" in kwargs:
+        shape = kwargs.pop("input_shape")
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        return (batch_size,) + shape
+    return None
+
+
+class Layer:
+    """Base class for layers: weights, lazy building, config, and calling.
+
+    Subclasses implement ``build(input_shape)`` (create weights with
+    ``add_weight``), ``call(inputs, training=None)``, and ``get_config()``
+    returning the constructor arguments.
+    """
+
+    def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
+        self._tracking = False
+        self._batch_input_shape = _input_shape_from_kwargs(kwargs)
+        kwargs.pop("autocast", None)
+        kwargs.pop("input_dim", None)
+        if kwargs:
+            raise TypeError(
+                f"{type(self).__name__} got unexpected keyword argument(s) {sorted(kwargs)}"
+            )
+        self.name = name or unique_name(to_snake_case(type(self).__name__))
+        self.dtype = dtype or config.floatx()
+        self._trainable = bool(trainable)
+        self.built = False
+        self.input_spec = None
+        self.supports_masking = False
+        self.activity_regularizer = None
+        self._trainable_variables = []
+        self._non_trainable_variables = []
+        self._layers = []
+        self._losses = []
+        self._inbound_nodes = []
+        self._build_shapes = None
+        self._tracking = True
+
+    # --- attribute tracking -------------------------------------------------
+    def __setattr__(self, name, value):
+        if getattr(self, "_tracking", False) and not name.startswith("_"):
+            self._track(value)
+        object.__setattr__(self, name, value)
+
+    def _track(self, value):
+        """Remember sub-layers (also inside lists and dicts) and stray Variables."""
+        if isinstance(value, Layer):
+            if not any(value is layer for layer in self._layers):
+                self._layers.append(value)
+        elif isinstance(value, Variable):
+            known = self._trainable_variables + self._non_trainable_variables
+            if not any(value is v for v in known):
+                (self._trainable_variables if value.trainable else self._non_trainable_variables).append(value)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                if isinstance(item, (Layer, Variable)):
+                    self._track(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                if isinstance(item, (Layer, Variable)):
+                    self._track(item)
+
+    # --- weights --------------------------------------------------------------
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, autocast=True,
+                   regularizer=None, constraint=None, aggregation="none", name=None, **kwargs):
+        """Create a Variable owned by this layer (glorot_uniform floats, zeros otherwise)."""
+        shape = () if shape is None else tuple(int(d) for d in shape)
+        dtype = dtype or self.dtype
+        if initializer is None:
+            initializer = "glorot_uniform" if np.dtype(dtype).kind == "f" else "zeros"
+        variable = Variable(
+            initializers.get(initializer), shape=shape, dtype=dtype, trainable=trainable, name=name,
+            regularizer=regularizers.get(regularizer), constraint=constraints.get(constraint),
+        )
+        variable.path = f"{self.name}/{name}" if name else self.name
+        if trainable and not self._trainable:
+            variable.trainable = False
+            self._trainable_variables.append(variable)
+        elif trainable:
+            self._trainable_variables.append(variable)
+        else:
+            self._non_trainable_variables.append(variable)
+        return variable
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        value = bool(value)
+        self._trainable = value
+        for variable in self._trainable_variables:
+            variable.trainable = value
+        for layer in self._layers:
+            layer.trainable = value
+
+    def _unique(self, variables):
+        seen, unique = set(), []
+        for v in variables:
+            if id(v) not in seen:
+                seen.add(id(v))
+                unique.append(v)
+        return unique
+
+    @property
+    def weights(self):
+        """All weights: this layer's (trainable first), then its sub-layers'."""
+        own = self._trainable_variables + self._non_trainable_variables
+        return self._unique(own + [w for layer in self._layers for w in layer.weights])
+
+    @property
+    def trainable_weights(self):
+        """The weights an optimizer updates (none when the layer is frozen)."""
+        if not self.trainable:
+            return []
+        return [w for w in self.weights if w.trainable]
+
+    @property
+    def non_trainable_weights(self):
+        """Weights kept out of training (frozen ones, moving statistics)."""
+        if not self.trainable:
+            return self.weights
+        return [w for w in self.weights if not w.trainable]
+
+    variables = weights
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    def get_weights(self):
+        """Copies of the weight values, as NumPy arrays, in ``weights`` order."""
+        return [w.numpy() for w in self.weights]
+
+    def set_weights(self, weights):
+        """Overwrite the weight values; count and shapes must match exactly."""
+        params = self.weights
+        if len(weights) != len(params):
+            raise ValueError(
+                f"Layer '{self.name}' expects {len(params)} weight arrays "
+                f"({[tuple(p.shape) for p in params]}), got {len(weights)}"
+            )
+        for param, value in zip(params, weights):
+            if tuple(np.shape(value)) != tuple(param.shape):
+                raise ValueError(
+                    f"Layer '{self.name}': weight '{param.path}' has shape {tuple(param.shape)}, "
+                    f"got an array of shape {tuple(np.shape(value))}"
+                )
+        for param, value in zip(params, weights):
+            param.assign(value)
+
+    def count_params(self):
+        """The number of scalars in all weights."""
+        if not self.built:
+            raise ValueError(
+                f"Layer '{self.name}' is not built yet, so it has no weights to count. "
+                "Call it on data or build it with an input shape first."
+            )
+        return int(sum(np.prod(w.shape) for w in self.weights))
+
+    # --- losses -------------------------------------------------------------------
+    def add_loss(self, loss):
+        """Add a tensor to the training loss (cleared before each forward pass)."""
+        self._losses.append(loss)
+
+    @property
+    def losses(self):
+        """Added losses and weight penalties of this layer and its sub-layers."""
+        collected = list(self._losses)
+        for variable in self._trainable_variables:
+            if variable.regularizer is not None and variable.trainable:
+                collected.append(variable.regularizer(variable))
+        for layer in self._layers:
+            collected.extend(layer.losses)
+        return collected
+
+    def _clear_losses(self):
+        self._losses.clear()
+        for layer in self._layers:
+            layer._clear_losses()
+
+    # --- building ---------------------------------------------------------------
+    def build(self, input_shape):
+        """Create the weights for inputs of ``input_shape`` (batch axis included)."""
+        self.built = True
+
+    def _maybe_build(self, input_shape):
+        if not self.built:
+            self._build_shapes = input_shape
+            self.build(input_shape)
+            self.built = True
+
+    def compute_output_shape(self, input_shape):
+        """The output shape for ``input_shape``: by default, found by running ``call`` on zeros."""
+        def dummy(shape):
+            if isinstance(shape, list):
+                return [dummy(s) for s in shape]
+            if isinstance(shape, dict):
+                return {k: dummy(v) for k, v in shape.items()}
+            return Tensor(np.zeros([1 if d is None else d for d in shape], dtype=self.dtype))
+
+        with no_grad():
+            outputs = self.call(dummy(input_shape), **self._default_call_kwargs(False))
+
+        def symbolic_shape(tensor, like):
+            shape = tuple(tensor.shape)
+            return (None,) + shape[1:] if like and like[0] is None else shape
+
+        first = input_shape[0] if isinstance(input_shape, list) else input_shape
+        if isinstance(outputs, (list, tuple)):
+            return [symbolic_shape(o, first) for o in outputs]
+        return symbolic_shape(outputs, first)
+
+    def _default_call_kwargs(self, training):
+        accepts_training, _ = _call_accepts(type(self))
+        return {"training": training} if accepts_training else {}
+
+    # --- calling ----------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        if args:
+            inputs, args = args[0], args[1:]
+        else:
+            inputs = kwargs.pop("inputs")
+        if is_symbolic(inputs):
+            return self._symbolic_call(inputs, args, kwargs)
+        inputs = to_tensor(inputs)
+        if not self.built:
+            self._maybe_build(shape_of(inputs))
+        spec = self.input_spec
+        if spec is not None:
+            self._check_inputs(spec, inputs)
+        accepts_training, accepts_mask = _call_accepts(type(self))
+        if not accepts_training:
+            kwargs.pop("training", None)
+        if not accepts_mask:
+            kwargs.pop("mask", None)
+        outputs = self.call(inputs, *args, **kwargs)
+        if self.activity_regularizer is not None and kwargs.get("training"):
+            self.add_loss(self.activity_regularizer(outputs))
+        return outputs
+
+    def _check_inputs(self, spec, inputs):
+        if isinstance(spec, InputSpec):
+            check_input(self, spec, inputs.shape if not isinstance(inputs, (list, tuple)) else inputs[0].shape)
+            return
+        for index, (one_spec, tensor) in enumerate(zip(spec, inputs)):
+            if one_spec is not None:
+                check_input(self, one_spec, tensor.shape, index)
+
+    def _symbolic_call(self, inputs, args, kwargs):
+        """Build on symbolic shapes and record a node; nothing is computed."""
+        input_shape = shape_of(inputs)
+        if not self.built:
+            self._maybe_build(input_shape)
+        if self.input_spec is not None:
+            self._check_inputs(self.input_spec, inputs)
+        output_shape = self.compute_output_shape(input_shape)
+        if isinstance(output_shape, list):
+            outputs = [KerasTensor(s, dtype=self.dtype) for s in output_shape]
+        else:
+            outputs = KerasTensor(output_shape, dtype=self._output_dtype(inputs))
+        Node(self, inputs, outputs, args, kwargs)
+        return outputs
+
+    def _output_dtype(self, inputs):
+        return self.dtype
+
+    def call(self, inputs, *args, **kwargs):
+        """The computation; the default passes inputs through."""
+        return inputs
+
+    @property
+    def output(self):
+        """The symbolic output of the layer's first call on KerasTensors."""
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer '{self.name}' has never been called on symbolic inputs, so it has no output")
+        return self._inbound_nodes[0].outputs
+
+    @property
+    def input(self):
+        """The symbolic input of the layer's first call on KerasTensors."""
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer '{self.name}' has never been called on symbolic inputs, so it has no input")
+        return self._inbound_nodes[0].inputs
+
+    # --- configuration -----------------------------------------------------------
+    def get_config(self):
+        """The constructor arguments that recreate this layer (weights excluded)."""
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = list(self._batch_input_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        """Create a layer from ``get_config()``'s output."""
+        return cls(**config)
+
+    def get_build_config(self):
+        """The input shape the layer was built with, to rebuild it on load."""
+        if self._build_shapes is None:
+            return None
+        return {"input_shape": self._build_shapes}
+
+    def build_from_config(self, config):
+        if config and "input_shape" in config and not self.built:
+            self._maybe_build(_as_shape(config["input_shape"]))
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _as_shape(shape):
+    """Lists from JSON back to shape tuples (nested lists for several inputs)."""
+    if shape and isinstance(shape[0], (list, tuple)):
+        return [tuple(s) for s in shape]
+    return tuple(shape)

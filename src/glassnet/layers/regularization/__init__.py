@@ -1,0 +1,1 @@
+from glassnet.layers.regularization.dropout import Dropout

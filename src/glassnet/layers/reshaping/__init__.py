@@ -1,0 +1,2 @@
+from glassnet.layers.reshaping.flatten import Flatten
+from glassnet.layers.reshaping.reshape import Reshape

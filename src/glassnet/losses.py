@@ -1,0 +1,275 @@
+"""Loss functions, as ``keras.losses``: classes, functions, and names.
+
+A loss class computes one value per sample with ``call(y_true, y_pred)``
+and reduces them with "sum_over_batch_size" (Keras' default): the sum of
+the (weighted) per-sample values divided by their number.
+
+Cross-entropy after a softmax or sigmoid is computed from the logits that
+op received, when the graph still holds them: the result is exact even for
+confident predictions, and the gradient is ``(p - y) / n``.
+"""
+
+import numpy as np
+
+from glassnet import config, ops
+from glassnet.autodiff.tensor import Tensor
+from glassnet.ops.nn import Sigmoid, Softmax
+from glassnet.utils.registry import lookup
+
+REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "none", None)
+
+
+def _logits_of(y_pred, op_class):
+    """The input of the softmax/sigmoid op that produced ``y_pred``, if recorded."""
+    creator = y_pred.creator if isinstance(y_pred, Tensor) else None
+    if isinstance(creator, op_class) and creator.inputs is not None:
+        if op_class is Softmax and creator.axis not in (-1, y_pred.ndim - 1):
+            return None
+        return creator.inputs[0]
+    return None
+
+
+def _as_float(y, like):
+    """Targets as a float array of the prediction's dtype."""
+    data = y.data if isinstance(y, Tensor) else np.asarray(y)
+    dtype = like.dtype if hasattr(like, "dtype") else config.floatx()
+    return data.astype(dtype, copy=False)
+
+
+def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
+    """Weight and reduce per-sample losses as Keras does."""
+    if sample_weight is not None:
+        weight = np.asarray(sample_weight, dtype=values.dtype)
+        while weight.ndim < values.ndim:
+            weight = weight[..., None]
+        while weight.ndim > values.ndim and weight.shape[-1] == 1:
+            weight = weight[..., 0]
+        values = ops.multiply(values, weight)
+    if reduction in ("none", None):
+        return values
+    total = ops.sum(values)
+    if reduction == "sum":
+        return total
+    return ops.divide(total, float(max(values.size, 1)))
+
+
+class Loss:
+    """Base class: ``loss(y_true, y_pred, sample_weight=None)`` -> scalar Tensor."""
+
+    def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
+        if reduction not in REDUCTIONS:
+            raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
+        self.name = name or _snake(type(self).__name__)
+        self.reduction = reduction
+        self.dtype = dtype
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        if not isinstance(y_pred, Tensor):
+            y_pred = Tensor(np.asarray(y_pred, dtype=config.floatx()))
+        values = self.call(y_true, y_pred)
+        return reduce_values(values, sample_weight, self.reduction)
+
+    def call(self, y_true, y_pred):
+        raise NotImplementedError
+
+    def get_config(self):
+        return {"name": self.name, "reduction": self.reduction}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def _snake(name):
+    from glassnet.utils.naming import to_snake_case
+
+    return to_snake_case(name)
+
+
+class LossFunctionWrapper(Loss):
+    """Turns a function ``fn(y_true, y_pred) -> per-sample values`` into a Loss."""
+
+    def __init__(self, fn, name=None, reduction="sum_over_batch_size", **kwargs):
+        super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction)
+        self.fn, self.fn_kwargs = fn, kwargs
+
+    def call(self, y_true, y_pred):
+        return self.fn(y_true, y_pred, **self.fn_kwargs)
+
+    def get_config(self):
+        return {**super().get_config(), **self.fn_kwargs}
+
+
+# --- per-sample functions ------------------------------------------------------
+
+
+def mean_squared_error(y_true, y_pred):
+    """mean((y_true - y_pred)^2) over the last axis."""
+    return ops.mean(ops.square(ops.subtract(y_pred, _as_float(y_true, y_pred))), axis=-1)
+
+
+def mean_absolute_error(y_true, y_pred):
+    """mean(|y_true - y_pred|) over the last axis."""
+    return ops.mean(ops.abs(ops.subtract(y_pred, _as_float(y_true, y_pred))), axis=-1)
+
+
+def huber(y_true, y_pred, delta=1.0):
+    """0.5 e^2 where |e| <= delta, else delta (|e| - 0.5 delta); mean over the last axis."""
+    error = ops.subtract(y_pred, _as_float(y_true, y_pred))
+    absolute = ops.abs(error)
+    quadratic = ops.minimum(absolute, float(delta))
+    linear = ops.subtract(absolute, quadratic)
+    values = ops.add(ops.multiply(ops.square(quadratic), 0.5), ops.multiply(linear, float(delta)))
+    return ops.mean(values, axis=-1)
+
+
+def _smooth_labels(target, label_smoothing, classes):
+    if label_smoothing:
+        return target * (1.0 - label_smoothing) + label_smoothing / classes
+    return target
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """-sum(y_true * log(y_pred)) over the class axis; y_true one-hot (or probabilities)."""
+    target = _smooth_labels(_as_float(y_true, y_pred), label_smoothing, y_pred.shape[axis])
+    logits = y_pred if from_logits else _logits_of(y_pred, Softmax)
+    if logits is not None and axis in (-1, y_pred.ndim - 1):
+        return ops.softmax_cross_entropy(logits, target)
+    if from_logits:
+        return ops.negative(ops.sum(ops.multiply(ops.log_softmax(y_pred, axis), target), axis=axis))
+    eps = config.epsilon()
+    probs = ops.divide(y_pred, ops.sum(y_pred, axis=axis, keepdims=True))
+    probs = ops.clip(probs, eps, 1.0 - eps)
+    return ops.negative(ops.sum(ops.multiply(ops.log(probs), target), axis=axis))
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
+    """-log(y_pred[label]); y_true holds integer class ids."""
+    labels = y_true.data if isinstance(y_true, Tensor) else np.asarray(y_true)
+    if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
+        labels = labels[..., 0]
+    labels = labels.astype(np.int64, copy=False)
+    valid = None
+    if ignore_class is not None:
+        valid = labels != ignore_class
+        labels = np.where(valid, labels, 0)
+    logits = y_pred if from_logits else _logits_of(y_pred, Softmax)
+    if logits is not None:
+        values = ops.sparse_softmax_cross_entropy(logits, labels)
+    else:
+        eps = config.epsilon()
+        probs = ops.clip(y_pred, eps, 1.0 - eps)
+        picked = ops.squeeze(ops.take_along_axis(probs, labels[..., None], axis=-1), axis=-1)
+        values = ops.negative(ops.log(picked))
+    if valid is not None:
+        values = ops.multiply(values, valid.astype(values.dtype))
+    return values
+
+
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """-(y log p + (1 - y) log(1 - p)), mean over the last axis."""
+    target = _as_float(y_true, y_pred)
+    if target.ndim == y_pred.ndim - 1 and y_pred.shape[-1] == 1:
+        target = target[..., None]
+    if label_smoothing:
+        target = target * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    logits = y_pred if from_logits else _logits_of(y_pred, Sigmoid)
+    if logits is not None:
+        return ops.mean(ops.sigmoid_cross_entropy(logits, target), axis=axis)
+    eps = config.epsilon()
+    p = ops.clip(y_pred, eps, 1.0 - eps)
+    positive = ops.multiply(ops.log(p), target)
+    negative = ops.multiply(ops.log(ops.subtract(1.0, p)), 1.0 - target)
+    return ops.negative(ops.mean(ops.add(positive, negative), axis=axis))
+
+
+# --- classes -----------------------------------------------------------------------
+
+
+class MeanSquaredError(LossFunctionWrapper):
+    """mean((y_true - y_pred)^2)."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error", dtype=None):
+        super().__init__(mean_squared_error, name=name, reduction=reduction)
+
+
+class MeanAbsoluteError(LossFunctionWrapper):
+    """mean(|y_true - y_pred|)."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error", dtype=None):
+        super().__init__(mean_absolute_error, name=name, reduction=reduction)
+
+
+class Huber(LossFunctionWrapper):
+    """Quadratic for small errors, linear beyond ``delta`` (1.0)."""
+
+    def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss", dtype=None):
+        super().__init__(huber, name=name, reduction=reduction, delta=delta)
+
+
+class CategoricalCrossentropy(LossFunctionWrapper):
+    """Cross-entropy for one-hot targets; ``from_logits`` for unnormalised scores."""
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
+                 name="categorical_crossentropy", dtype=None):
+        super().__init__(categorical_crossentropy, name=name, reduction=reduction, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
+        self.from_logits = from_logits
+
+
+class SparseCategoricalCrossentropy(LossFunctionWrapper):
+    """Cross-entropy for integer class ids; ``ignore_class`` masks one id out."""
+
+    def __init__(self, from_logits=False, ignore_class=None, axis=-1, reduction="sum_over_batch_size",
+                 name="sparse_categorical_crossentropy", dtype=None):
+        super().__init__(sparse_categorical_crossentropy, name=name, reduction=reduction,
+                         from_logits=from_logits, ignore_class=ignore_class, axis=axis)
+        self.from_logits = from_logits
+
+
+class BinaryCrossentropy(LossFunctionWrapper):
+    """Cross-entropy for 0/1 targets; ``from_logits`` for unnormalised scores."""
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
+                 name="binary_crossentropy", dtype=None):
+        super().__init__(binary_crossentropy, name=name, reduction=reduction, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
+        self.from_logits = from_logits
+
+
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+
+ALL = {
+    "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
+    "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError,
+    "huber": Huber, "huber_loss": Huber,
+    "categorical_crossentropy": CategoricalCrossentropy,
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "binary_crossentropy": BinaryCrossentropy,
+}
+ALL.update({cls.__name__.lower(): cls for cls in set(ALL.values())})
+FUNCTIONS = {
+    mean_squared_error: MeanSquaredError, mean_absolute_error: MeanAbsoluteError, huber: Huber,
+    categorical_crossentropy: CategoricalCrossentropy,
+    sparse_categorical_crossentropy: SparseCategoricalCrossentropy, binary_crossentropy: BinaryCrossentropy,
+}
+
+
+def get(identifier):
+    """Return a Loss for a name, a Loss, a loss class, or a function ``fn(y_true, y_pred)``."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, Loss):
+        return identifier
+    if isinstance(identifier, str):
+        loss = lookup("loss", identifier, ALL)()
+        loss.name = identifier
+        return loss
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        return identifier()
+    if identifier in FUNCTIONS:
+        return FUNCTIONS[identifier]()
+    if callable(identifier):
+        return LossFunctionWrapper(identifier)
+    raise ValueError(f"loss must be a name, a Loss or a function, got {identifier!r}")

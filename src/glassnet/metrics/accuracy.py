@@ -1,0 +1,66 @@
+"""Accuracy metrics: the share of predictions that match the targets."""
+
+import numpy as np
+
+from glassnet.metrics.metric import MeanMetricWrapper
+
+
+def _labels(y_true, like_ndim):
+    """Integer labels with the trailing size-1 axis removed."""
+    y_true = np.asarray(y_true)
+    if y_true.ndim == like_ndim and y_true.shape[-1] == 1:
+        y_true = y_true[..., 0]
+    return y_true
+
+
+def accuracy(y_true, y_pred):
+    """1 where y_pred equals y_true exactly."""
+    return (np.asarray(y_true) == np.asarray(y_pred)).astype("float32")
+
+
+def binary_accuracy(y_true, y_pred, threshold=0.5):
+    """1 where (y_pred > threshold) equals y_true, averaged over the last axis."""
+    y_pred = np.asarray(y_pred)
+    y_true = np.asarray(y_true)
+    if y_true.ndim == y_pred.ndim - 1 and y_pred.shape[-1] == 1:
+        y_true = y_true[..., None]
+    return ((y_pred > threshold) == (y_true > 0.5)).mean(axis=-1, dtype="float32")
+
+
+def categorical_accuracy(y_true, y_pred):
+    """1 where argmax(y_pred) equals argmax(y_true) (one-hot targets)."""
+    return (np.argmax(y_true, axis=-1) == np.argmax(y_pred, axis=-1)).astype("float32")
+
+
+def sparse_categorical_accuracy(y_true, y_pred):
+    """1 where argmax(y_pred) equals the integer label."""
+    y_pred = np.asarray(y_pred)
+    return (_labels(y_true, y_pred.ndim) == np.argmax(y_pred, axis=-1)).astype("float32")
+
+
+class Accuracy(MeanMetricWrapper):
+    """How often predictions equal labels exactly."""
+
+    def __init__(self, name="accuracy", dtype=None):
+        super().__init__(accuracy, name=name, dtype=dtype)
+
+
+class BinaryAccuracy(MeanMetricWrapper):
+    """How often thresholded predictions match binary labels."""
+
+    def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
+        super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
+
+
+class CategoricalAccuracy(MeanMetricWrapper):
+    """How often the top class matches a one-hot label."""
+
+    def __init__(self, name="categorical_accuracy", dtype=None):
+        super().__init__(categorical_accuracy, name=name, dtype=dtype)
+
+
+class SparseCategoricalAccuracy(MeanMetricWrapper):
+    """How often the top class matches an integer label."""
+
+    def __init__(self, name="sparse_categorical_accuracy", dtype=None):
+        super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)

@@ -1,0 +1,116 @@
+"""Stateful metrics: ``update_state`` per batch, ``result`` at any time, ``reset_state``.
+
+Metrics read arrays only (never the graph). A mean-type metric keeps a
+weighted total and a count: result = total / count.
+"""
+
+import numpy as np
+
+from glassnet.autodiff.tensor import Tensor
+from glassnet.utils.naming import to_snake_case
+
+
+def as_array(value):
+    """The NumPy array behind a Tensor or array-like."""
+    if isinstance(value, Tensor):
+        return value.numpy()
+    return np.asarray(value)
+
+
+class Metric:
+    """Base class for metrics (``keras.metrics.Metric``)."""
+
+    def __init__(self, name=None, dtype=None):
+        self.name = name or to_snake_case(type(self).__name__)
+        self.dtype = dtype or "float32"
+
+    def update_state(self, *args, **kwargs):
+        raise NotImplementedError
+
+    def result(self):
+        raise NotImplementedError
+
+    def reset_state(self):
+        raise NotImplementedError
+
+    def __call__(self, *args, **kwargs):
+        """Update with one batch and return the result so far."""
+        self.update_state(*args, **kwargs)
+        return self.result()
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}>"
+
+
+class Mean(Metric):
+    """The (weighted) mean of the values given to ``update_state``."""
+
+    def __init__(self, name="mean", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.reset_state()
+
+    def reset_state(self):
+        self.total = 0.0
+        self.count = 0.0
+
+    def update_state(self, values, sample_weight=None):
+        values = as_array(values)
+        if sample_weight is None:
+            self.total += float(values.sum())
+            self.count += values.size
+            return
+        weight = np.broadcast_to(as_array(sample_weight).reshape(values.shape[: np.ndim(sample_weight)] + (1,) * (
+            values.ndim - np.ndim(sample_weight))), values.shape)
+        self.total += float((values * weight).sum())
+        self.count += float(weight.sum())
+
+    def add(self, total, count):
+        """Fast path for the trainer: add a precomputed total over ``count`` items."""
+        self.total += total
+        self.count += count
+
+    def result(self):
+        return self.total / self.count if self.count else 0.0
+
+
+class Sum(Metric):
+    """The running sum of the values."""
+
+    def __init__(self, name="sum", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.reset_state()
+
+    def reset_state(self):
+        self.total = 0.0
+
+    def update_state(self, values, sample_weight=None):
+        values = as_array(values)
+        if sample_weight is not None:
+            values = values * as_array(sample_weight)
+        self.total += float(values.sum())
+
+    def result(self):
+        return self.total
+
+
+class MeanMetricWrapper(Mean):
+    """The mean over samples of ``fn(y_true, y_pred)`` (one value per sample)."""
+
+    def __init__(self, fn, name=None, dtype=None, **kwargs):
+        super().__init__(name=name or getattr(fn, "__name__", "metric"), dtype=dtype)
+        self.fn, self.fn_kwargs = fn, kwargs
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        values = self.fn(as_array(y_true), as_array(y_pred), **self.fn_kwargs)
+        values = as_array(values)
+        super().update_state(values, sample_weight)
+
+    def get_config(self):
+        return {**super().get_config(), **self.fn_kwargs}

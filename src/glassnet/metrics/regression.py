@@ -1,0 +1,48 @@
+"""Regression metrics: mean squared and mean absolute error."""
+
+import numpy as np
+
+from glassnet.metrics.metric import MeanMetricWrapper
+
+
+def _aligned(y_true, y_pred):
+    y_true, y_pred = np.asarray(y_true, dtype="float32"), np.asarray(y_pred)
+    if y_true.ndim == y_pred.ndim - 1:
+        y_true = y_true[..., None]
+    return y_true, y_pred
+
+
+def mean_squared_error(y_true, y_pred):
+    """mean((y_true - y_pred)^2) over the last axis."""
+    y_true, y_pred = _aligned(y_true, y_pred)
+    return np.square(y_pred - y_true).mean(axis=-1)
+
+
+def mean_absolute_error(y_true, y_pred):
+    """mean(|y_true - y_pred|) over the last axis."""
+    y_true, y_pred = _aligned(y_true, y_pred)
+    return np.abs(y_pred - y_true).mean(axis=-1)
+
+
+class MeanSquaredError(MeanMetricWrapper):
+    """Mean squared error."""
+
+    def __init__(self, name="mean_squared_error", dtype=None):
+        super().__init__(mean_squared_error, name=name, dtype=dtype)
+
+
+class MeanAbsoluteError(MeanMetricWrapper):
+    """Mean absolute error."""
+
+    def __init__(self, name="mean_absolute_error", dtype=None):
+        super().__init__(mean_absolute_error, name=name, dtype=dtype)
+
+
+class RootMeanSquaredError(MeanMetricWrapper):
+    """sqrt(mean squared error) over all samples seen."""
+
+    def __init__(self, name="root_mean_squared_error", dtype=None):
+        super().__init__(mean_squared_error, name=name, dtype=dtype)
+
+    def result(self):
+        return float(np.sqrt(super().result()))

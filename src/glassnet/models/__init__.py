@@ -1,0 +1,4 @@
+"""Models, as ``keras.models``."""
+
+from glassnet.models.model import Model
+from glassnet.models.sequential import Sequential

@@ -1,0 +1,127 @@
+"""Sequential: a plain stack of layers, each feeding the next."""
+
+from glassnet.layers.core.input_layer import InputLayer
+from glassnet.layers.keras_tensor import KerasTensor
+from glassnet.layers.layer import Layer
+from glassnet.models.model import Model
+
+
+class Sequential(Model):
+    """``Sequential([layers...])`` or ``Sequential()`` then ``.add(layer)``.
+
+    When the first layer is ``keras.Input(...)`` or declares ``input_shape``
+    / ``input_dim``, the model is built at once (so ``summary()`` works);
+    otherwise it is built from the first data it sees.
+    """
+
+    def __init__(self, layers=None, trainable=True, name=None):
+        super().__init__(trainable=trainable, name=name)
+        self._input_layer = None
+        for layer in layers or []:
+            self.add(layer, rebuild=False)
+        self._maybe_build_from_input()
+
+    def add(self, layer, rebuild=True):
+        """Append a layer (or ``keras.Input(...)``) to the stack."""
+        if isinstance(layer, KerasTensor):
+            history = layer._keras_history
+            if history is None or not isinstance(history[0], InputLayer):
+                raise ValueError("Sequential.add accepts layers or keras.Input(...) tensors")
+            layer = history[0]
+        if not isinstance(layer, Layer):
+            raise TypeError(f"Sequential.add expects a Layer, got {type(layer).__name__}: {layer!r}")
+        if isinstance(layer, InputLayer):
+            if self._input_layer is not None or self._layers:
+                raise ValueError("keras.Input(...) can only be the first entry of a Sequential model")
+            self._input_layer = layer
+            return
+        if any(existing.name == layer.name for existing in self._layers):
+            raise ValueError(f"Sequential: all layers need unique names; '{layer.name}' is already in the model")
+        if not self._layers and self._input_layer is None and layer._batch_input_shape is not None:
+            self._input_layer = InputLayer(batch_shape=layer._batch_input_shape)
+        self._layers.append(layer)
+        self.built = False
+        if rebuild:
+            self._maybe_build_from_input()
+
+    def pop(self, rebuild=True):
+        """Remove and return the last layer."""
+        if not self._layers:
+            raise TypeError("There are no layers in the model to pop")
+        layer = self._layers.pop()
+        self.built = False
+        if rebuild:
+            self._maybe_build_from_input()
+        return layer
+
+    def _maybe_build_from_input(self):
+        if self._input_layer is not None and self._layers:
+            self.build(self._input_layer.batch_shape)
+
+    def build(self, input_shape=None):
+        """Build every layer in turn, passing the output shape of one to the next."""
+        if input_shape is None:
+            if self._input_layer is None:
+                raise ValueError("Sequential.build needs an input shape, e.g. build((None, 784))")
+            input_shape = self._input_layer.batch_shape
+        if self._input_layer is None:
+            self._input_layer = InputLayer(batch_shape=input_shape)
+        tensor = KerasTensor(tuple(input_shape), dtype=self._input_layer.dtype)
+        shapes = []
+        for layer in self._layers:
+            tensor = layer(tensor)
+            shapes.append(tensor.shape if isinstance(tensor, KerasTensor) else [t.shape for t in tensor])
+        self._output_shapes = shapes
+        self._build_shapes = tuple(input_shape)
+        self.built = True
+
+    def __call__(self, *args, **kwargs):
+        return Model.__call__(self, *args, **kwargs)
+
+    def _maybe_build(self, input_shape):
+        if not self.built:
+            self.build((None,) + tuple(input_shape[1:]))
+
+    def call(self, inputs, training=None):
+        x = inputs
+        for layer in self._layers:
+            x = layer(x, training=training)
+        return x
+
+    def compute_output_shape(self, input_shape):
+        if not self.built:
+            self.build(input_shape)
+        return self._output_shapes[-1] if self._output_shapes else tuple(input_shape)
+
+    @property
+    def input_shape(self):
+        if self._input_layer is None:
+            raise AttributeError("The model has no input shape yet: it has not been built")
+        return self._input_layer.batch_shape
+
+    @property
+    def output_shape(self):
+        if not self.built:
+            raise AttributeError("The model has no output shape yet: it has not been built")
+        return self._output_shapes[-1]
+
+    @property
+    def input_spec(self):
+        return None
+
+    @input_spec.setter
+    def input_spec(self, value):
+        pass
+
+    def layer_output_shapes(self):
+        """The output shape of each layer (for ``summary``)."""
+        return list(self._output_shapes) if self.built else [None] * len(self._layers)
+
+    def get_config(self):
+        from glassnet.utils.serialization import serialize_layer
+
+        layers = []
+        if self._input_layer is not None:
+            layers.append(serialize_layer(self._input_layer))
+        layers.extend(serialize_layer(layer) for layer in self._layers)
+        return {"name": self.name, "trainable": self.trainable, "layers": layers}

@@ -1,0 +1,472 @@
+"""Neural-network ops: activations, the fused dense layer, cross-entropies, dropout.
+
+Activations keep what their derivative needs (usually the output ``y``).
+Three fused ops exist for speed, as DESIGN.md allows: ``Dense`` (matmul +
+bias + activation in one node), and the cross-entropies taken on logits,
+whose gradient is simply ``p - target``.
+"""
+
+import math as _math
+
+import numpy as np
+
+from glassnet.autodiff.function import Function
+from glassnet.backend import get_array_module
+from glassnet.ops._convert import as_input
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+_SQRT_2_OVER_PI = _math.sqrt(2.0 / _math.pi)
+_INV_SQRT_2 = 1.0 / _math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / _math.sqrt(2.0 * _math.pi)
+
+
+def erf(x):
+    """Error function, to a relative error below 1.2e-7 (Numerical Recipes' erfc).
+
+    erfc(z) ~ t exp(-z^2 - 1.26551223 + t(1.00002368 + ...)), t = 1 / (1 + z/2).
+    """
+    xp = get_array_module(x)
+    z = xp.abs(x)
+    t = 1.0 / (1.0 + 0.5 * z)
+    poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (
+        -0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (
+            -0.82215223 + t * 0.17087277))))))))
+    erfc = t * xp.exp(-z * z + poly)
+    return xp.where(x >= 0, 1.0 - erfc, erfc - 1.0)
+
+
+def _sigmoid(x):
+    """1 / (1 + exp(-x)) written as (1 + tanh(x/2)) / 2, which never overflows."""
+    y = get_array_module(x).tanh(x * 0.5)
+    y += 1.0
+    y *= 0.5
+    return y
+
+
+# --- activations -------------------------------------------------------------
+
+
+class Relu(Function):
+    """y = max(x, 0);  dy/dx = 1 where y > 0"""
+
+    def forward(self, x):
+        self.y = get_array_module(x).maximum(x, 0)
+        return self.y
+
+    def backward(self, gy):
+        return gy * (self.y > 0)
+
+
+class LeakyRelu(Function):
+    """y = x if x > 0 else slope x;  dy/dx = 1 or slope"""
+
+    def __init__(self, negative_slope=0.2):
+        self.slope = negative_slope
+
+    def forward(self, x):
+        self.positive = x > 0
+        return get_array_module(x).where(self.positive, x, x * self.slope)
+
+    def backward(self, gy):
+        return get_array_module(gy).where(self.positive, gy, gy * self.slope)
+
+
+class Elu(Function):
+    """y = x if x > 0 else alpha (exp(x) - 1);  dy/dx = 1 or y + alpha"""
+
+    def __init__(self, alpha=1.0):
+        self.alpha = alpha
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        self.positive = x > 0
+        self.y = xp.where(self.positive, x, self.alpha * xp.expm1(xp.minimum(x, 0)))
+        return self.y
+
+    def backward(self, gy):
+        return gy * get_array_module(gy).where(self.positive, 1.0, self.y + self.alpha).astype(gy.dtype)
+
+
+class Selu(Function):
+    """y = scale * elu(x, alpha) with the self-normalising constants"""
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        self.positive = x > 0
+        self.y = SELU_SCALE * xp.where(self.positive, x, SELU_ALPHA * xp.expm1(xp.minimum(x, 0)))
+        return self.y
+
+    def backward(self, gy):
+        xp = get_array_module(gy)
+        slope = xp.where(self.positive, SELU_SCALE, self.y + SELU_SCALE * SELU_ALPHA)
+        return gy * slope.astype(gy.dtype)
+
+
+class Gelu(Function):
+    """y = x Phi(x);  dy/dx = Phi(x) + x phi(x)   (tanh approximation when approximate=True)"""
+
+    def __init__(self, approximate=False):
+        self.approximate = approximate
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        self.x = x
+        if self.approximate:
+            inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)
+            self.tanh = xp.tanh(inner)
+            return 0.5 * x * (1.0 + self.tanh)
+        self.cdf = 0.5 * (1.0 + erf(x * _INV_SQRT_2))
+        return x * self.cdf
+
+    def backward(self, gy):
+        xp = get_array_module(gy)
+        x = self.x
+        if self.approximate:
+            d_inner = _SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * x**2)
+            slope = 0.5 * (1.0 + self.tanh) + 0.5 * x * (1.0 - self.tanh**2) * d_inner
+        else:
+            slope = self.cdf + x * _INV_SQRT_2PI * xp.exp(-0.5 * x * x)
+        return gy * slope
+
+
+class Sigmoid(Function):
+    """y = 1 / (1 + exp(-x));  dy/dx = y (1 - y)"""
+
+    def forward(self, x):
+        self.y = _sigmoid(x)
+        return self.y
+
+    def backward(self, gy):
+        return gy * self.y * (1.0 - self.y)
+
+
+class HardSigmoid(Function):
+    """y = clip(x / 6 + 1/2, 0, 1)  (= relu6(x + 3) / 6);  dy/dx = 1/6 inside (-3, 3)"""
+
+    def forward(self, x):
+        self.x = x
+        return get_array_module(x).clip(x / 6.0 + 0.5, 0.0, 1.0)
+
+    def backward(self, gy):
+        inside = (self.x > -3.0) & (self.x < 3.0)
+        return gy * inside * (1.0 / 6.0)
+
+
+class Tanh(Function):
+    """y = tanh(x);  dy/dx = 1 - y^2"""
+
+    def forward(self, x):
+        self.y = get_array_module(x).tanh(x)
+        return self.y
+
+    def backward(self, gy):
+        return gy * (1.0 - self.y * self.y)
+
+
+class Softplus(Function):
+    """y = log(1 + exp(x));  dy/dx = sigmoid(x)"""
+
+    def forward(self, x):
+        self.x = x
+        return get_array_module(x).logaddexp(0, x).astype(x.dtype, copy=False)
+
+    def backward(self, gy):
+        return gy * _sigmoid(self.x)
+
+
+class Softsign(Function):
+    """y = x / (1 + |x|);  dy/dx = 1 / (1 + |x|)^2"""
+
+    def forward(self, x):
+        self.denominator = 1.0 + get_array_module(x).abs(x)
+        return x / self.denominator
+
+    def backward(self, gy):
+        return gy / (self.denominator * self.denominator)
+
+
+class Silu(Function):
+    """y = x sigmoid(x);  dy/dx = s + x s (1 - s)"""
+
+    def forward(self, x):
+        self.x, self.s = x, _sigmoid(x)
+        return x * self.s
+
+    def backward(self, gy):
+        s = self.s
+        return gy * (s + self.x * s * (1.0 - s))
+
+
+class Softmax(Function):
+    """y = exp(x) / sum exp(x) along ``axis``;  dx = y (dy - sum(dy y))"""
+
+    def __init__(self, axis=-1):
+        self.axis = axis
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        e = xp.exp(x - x.max(axis=self.axis, keepdims=True))
+        e /= e.sum(axis=self.axis, keepdims=True)
+        self.y = e
+        return e
+
+    def backward(self, gy):
+        y = self.y
+        return y * (gy - (gy * y).sum(axis=self.axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    """y = x - log sum exp(x) along ``axis``;  dx = dy - softmax(x) sum(dy)"""
+
+    def __init__(self, axis=-1):
+        self.axis = axis
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        shifted = x - x.max(axis=self.axis, keepdims=True)
+        self.y = shifted - xp.log(xp.exp(shifted).sum(axis=self.axis, keepdims=True))
+        return self.y
+
+    def backward(self, gy):
+        xp = get_array_module(gy)
+        return gy - xp.exp(self.y) * gy.sum(axis=self.axis, keepdims=True)
+
+
+# --- the fused dense layer ---------------------------------------------------
+
+_FUSED_ACTIVATIONS = (None, "linear", "relu", "sigmoid", "tanh")
+
+
+def _activate_in_place(z, activation):
+    """Apply a fusable activation to ``z`` in place and return it."""
+    xp = get_array_module(z)
+    if activation == "relu":
+        xp.maximum(z, 0, out=z)
+    elif activation == "sigmoid":
+        xp.tanh(z * 0.5, out=z)
+        z += 1.0
+        z *= 0.5
+    elif activation == "tanh":
+        xp.tanh(z, out=z)
+    return z
+
+
+def _activation_slope(gy, y, activation):
+    """dL/dz from dL/dy for y = activation(z), using only y."""
+    if activation == "relu":
+        return gy * (y > 0)
+    if activation == "sigmoid":
+        return gy * (y * (1.0 - y))
+    if activation == "tanh":
+        return gy * (1.0 - y * y)
+    return gy
+
+
+class Dense(Function):
+    """y = act(x W + b), one node;  dz = dy act'(z),  dW = x^T dz,  db = sum dz,  dx = dz W^T
+
+    ``x`` may have any number of leading axes; W applies to the last one.
+    ``activation`` is one of None, "relu", "sigmoid", "tanh" (computed from y).
+    """
+
+    def __init__(self, activation=None):
+        self.activation = activation
+
+    def forward(self, x, kernel, bias):
+        if x.dtype != kernel.dtype:  # integer or float64 inputs: compute in the weights' dtype
+            x = x.astype(kernel.dtype)
+        z = x @ kernel
+        if bias is not None:
+            z += bias
+        self.x, self.kernel = x, kernel
+        self.y = _activate_in_place(z, self.activation)
+        return self.y
+
+    def backward(self, gy):
+        need_x, need_kernel, need_bias = self.needs_input_grad
+        dz = _activation_slope(gy, self.y, self.activation)
+        units = dz.shape[-1]
+        dz2 = dz.reshape(-1, units)
+        gx = dz @ self.kernel.T if need_x else None
+        gk = self.x.reshape(-1, self.x.shape[-1]).T @ dz2 if need_kernel else None
+        gb = dz2.sum(axis=0) if need_bias else None
+        return gx, gk, gb
+
+
+# --- cross-entropies on logits -----------------------------------------------
+
+
+class SoftmaxCrossEntropy(Function):
+    """loss = -sum t log softmax(z) = sum(t) logsumexp(z) - sum t z;  dz = sum(t) softmax(z) - t
+
+    ``target`` holds probabilities (one-hot rows); one loss per row, on the last axis.
+    """
+
+    def forward(self, logits, target):
+        xp = get_array_module(logits)
+        shifted = logits - logits.max(axis=-1, keepdims=True)
+        exps = xp.exp(shifted)
+        total = exps.sum(axis=-1, keepdims=True)
+        log_probs = shifted - xp.log(total)
+        self.probs, self.target = exps / total, target
+        self.target_sum = target.sum(axis=-1, keepdims=True)
+        return -(target * log_probs).sum(axis=-1)
+
+    def backward(self, gy):
+        grad = self.probs * self.target_sum
+        grad -= self.target
+        grad *= gy[..., None]
+        return grad, None
+
+
+class SparseSoftmaxCrossEntropy(Function):
+    """loss = logsumexp(z) - z[label];  dz = softmax(z) - onehot(label)
+
+    ``labels`` are integer class ids with the logits' shape minus the last axis.
+    """
+
+    def forward(self, logits, labels):
+        xp = get_array_module(logits)
+        classes = logits.shape[-1]
+        z = logits.reshape(-1, classes)
+        flat_labels = labels.reshape(-1)
+        rows = xp.arange(z.shape[0])
+        peak = z.max(axis=1, keepdims=True)
+        exps = xp.exp(z - peak)
+        total = exps.sum(axis=1, keepdims=True)
+        self.probs = exps / total
+        self.rows, self.labels = rows, flat_labels
+        self.logits_shape = logits.shape
+        loss = (xp.log(total[:, 0]) + peak[:, 0]) - z[rows, flat_labels]
+        return loss.reshape(labels.shape)
+
+    def backward(self, gy):
+        grad = self.probs  # owned by this node, so it may be modified
+        grad[self.rows, self.labels] -= 1.0
+        grad *= gy.reshape(-1, 1)
+        return grad.reshape(self.logits_shape), None
+
+
+class SigmoidCrossEntropy(Function):
+    """loss = max(z, 0) - z t + log(1 + exp(-|z|));  dz = sigmoid(z) - t  (element-wise)"""
+
+    def forward(self, logits, target):
+        xp = get_array_module(logits)
+        self.logits, self.target = logits, target
+        return xp.maximum(logits, 0) - logits * target + xp.log1p(xp.exp(-xp.abs(logits)))
+
+    def backward(self, gy):
+        return gy * (_sigmoid(self.logits) - self.target), None
+
+
+# --- functional forms --------------------------------------------------------
+
+
+def relu(x):
+    """Rectified linear unit: ``max(x, 0)``."""
+    return Relu.apply(as_input(x))
+
+
+def leaky_relu(x, negative_slope=0.2):
+    """``x`` for positive inputs, ``negative_slope * x`` otherwise."""
+    return LeakyRelu.apply(as_input(x), negative_slope=negative_slope)
+
+
+def elu(x, alpha=1.0):
+    """Exponential linear unit."""
+    return Elu.apply(as_input(x), alpha=alpha)
+
+
+def selu(x):
+    """Scaled exponential linear unit (Klambauer et al., 2017)."""
+    return Selu.apply(as_input(x))
+
+
+def gelu(x, approximate=False):
+    """Gaussian error linear unit, exact (erf) or with the tanh approximation."""
+    return Gelu.apply(as_input(x), approximate=approximate)
+
+
+def sigmoid(x):
+    """Logistic sigmoid ``1 / (1 + exp(-x))``."""
+    return Sigmoid.apply(as_input(x))
+
+
+def hard_sigmoid(x):
+    """Piecewise-linear sigmoid ``relu6(x + 3) / 6``."""
+    return HardSigmoid.apply(as_input(x))
+
+
+def tanh(x):
+    """Hyperbolic tangent."""
+    return Tanh.apply(as_input(x))
+
+
+def softplus(x):
+    """``log(1 + exp(x))``, computed without overflow."""
+    return Softplus.apply(as_input(x))
+
+
+def softsign(x):
+    """``x / (1 + |x|)``."""
+    return Softsign.apply(as_input(x))
+
+
+def silu(x):
+    """Sigmoid linear unit ``x * sigmoid(x)`` (also called swish)."""
+    return Silu.apply(as_input(x))
+
+
+swish = silu
+
+
+def softmax(x, axis=-1):
+    """Normalised exponentials along ``axis``."""
+    return Softmax.apply(as_input(x), axis=axis)
+
+
+def log_softmax(x, axis=-1):
+    """Logarithm of the softmax, computed stably."""
+    return LogSoftmax.apply(as_input(x), axis=axis)
+
+
+def dense(x, kernel, bias=None, activation=None):
+    """``activation(x @ kernel + bias)`` as one fused op (activation None/relu/sigmoid/tanh)."""
+    if activation not in _FUSED_ACTIVATIONS:
+        raise ValueError(f"dense fuses activations {_FUSED_ACTIVATIONS[1:]}, got {activation!r}")
+    activation = None if activation == "linear" else activation
+    return Dense.apply(as_input(x), kernel, bias, activation=activation)
+
+
+def softmax_cross_entropy(logits, target):
+    """Per-row ``-sum(target * log_softmax(logits))`` with the fused gradient."""
+    return SoftmaxCrossEntropy.apply(as_input(logits), as_input(target))
+
+
+def sparse_softmax_cross_entropy(logits, labels):
+    """Per-row ``-log_softmax(logits)[label]`` with the fused gradient."""
+    from glassnet.ops._convert import data_of
+
+    return SparseSoftmaxCrossEntropy.apply(as_input(logits), data_of(as_input(labels)))
+
+
+def sigmoid_cross_entropy(logits, target):
+    """Element-wise binary cross-entropy on logits with the fused gradient."""
+    return SigmoidCrossEntropy.apply(as_input(logits), as_input(target))
+
+
+def dropout(x, rate, generator, noise_shape=None):
+    """Inverted dropout: zero each value with probability ``rate``, scale the rest by 1/(1-rate)."""
+    from glassnet.ops import math
+    from glassnet.ops._convert import data_of
+
+    x = as_input(x)
+    data = data_of(x)
+    shape = data.shape if noise_shape is None else tuple(
+        data.shape[i] if n is None else n for i, n in enumerate(noise_shape)
+    )
+    keep = generator.random(shape, dtype=np.float32) >= rate
+    mask = keep.astype(data.dtype)
+    mask *= 1.0 / (1.0 - rate)
+    return math.multiply(x, mask)

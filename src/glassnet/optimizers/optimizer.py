@@ -1,0 +1,182 @@
+"""The Optimizer base class: learning rate, clipping, weight decay, slots, ``apply``.
+
+Subclasses implement ``build_slots(variable)`` (the per-weight buffers, such
+as Adam's moments) and ``update_step(gradient, variable, learning_rate)``,
+which updates ``variable.data`` in place. The base class handles what all
+share, in Keras' order: clip the gradients, apply decoupled weight decay,
+update, then apply each weight's constraint.
+"""
+
+import math
+
+import numpy as np
+
+from glassnet.optimizers.schedules import LearningRateSchedule
+from glassnet.utils.naming import to_snake_case
+
+
+def _positive_or_none(name, value):
+    if value is not None and (not isinstance(value, (int, float)) or value <= 0):
+        raise ValueError(f"{name} must be a positive number or None, got {value!r}")
+    return value
+
+
+class Optimizer:
+    """Base class for optimizers (``keras.optimizers.Optimizer``)."""
+
+    def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name=None, **kwargs):
+        if kwargs:
+            raise TypeError(f"{type(self).__name__} got unexpected keyword argument(s) {sorted(kwargs)}")
+        if sum(v is not None for v in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            raise ValueError("Only one of clipnorm, clipvalue and global_clipnorm can be set")
+        self.name = name or to_snake_case(type(self).__name__)
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.clipnorm = _positive_or_none("clipnorm", clipnorm)
+        self.clipvalue = _positive_or_none("clipvalue", clipvalue)
+        self.global_clipnorm = _positive_or_none("global_clipnorm", global_clipnorm)
+        self.use_ema = use_ema
+        self.iterations = 0
+        self.built = False
+        self._slots = {}  # slot name -> list of arrays, one per variable, in variable order
+        self._index = {}  # id(variable) -> position
+        self._trainable_variables = []
+        self._exclude_from_weight_decay = set()
+
+    # --- learning rate ----------------------------------------------------------
+    @property
+    def learning_rate(self):
+        """The current learning rate as a float (a schedule is evaluated at ``iterations``)."""
+        if isinstance(self._learning_rate, LearningRateSchedule):
+            return float(self._learning_rate(self.iterations))
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        if isinstance(value, LearningRateSchedule) or callable(value) and not isinstance(value, (int, float)):
+            self._learning_rate = value
+            return
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"learning_rate must be a number or a LearningRateSchedule, got {value!r}") from None
+        if not value >= 0 or math.isinf(value):
+            raise ValueError(f"learning_rate must be a finite number >= 0, got {value!r}")
+        self._learning_rate = value
+
+    lr = learning_rate
+
+    @property
+    def learning_rate_schedule(self):
+        """The schedule, or None when the learning rate is a number."""
+        return self._learning_rate if isinstance(self._learning_rate, LearningRateSchedule) else None
+
+    # --- slots ---------------------------------------------------------------------
+    def build(self, variables):
+        """Create the per-variable buffers for ``variables``."""
+        self._trainable_variables = list(variables)
+        self._index = {id(v): i for i, v in enumerate(variables)}
+        self._slots = {}
+        for variable in variables:
+            for slot_name, array in self.build_slots(variable).items():
+                self._slots.setdefault(slot_name, []).append(array)
+        self.built = True
+
+    def build_slots(self, variable):
+        """Return ``{slot_name: array}`` for one variable; none by default."""
+        return {}
+
+    def slots_of(self, variable):
+        """The buffers kept for ``variable``, by slot name."""
+        i = self._index[id(variable)]
+        return {name: arrays[i] for name, arrays in self._slots.items()}
+
+    @property
+    def variables(self):
+        """The optimizer's state: iterations, then each slot's arrays in order."""
+        state = [np.array(self.iterations, dtype="int64")]
+        for arrays in self._slots.values():
+            state.extend(arrays)
+        return state
+
+    def exclude_from_weight_decay(self, var_list=None, var_names=None):
+        """Exempt variables (or variables whose path contains a name) from weight decay."""
+        for v in var_list or []:
+            self._exclude_from_weight_decay.add(id(v))
+        self._exclude_names = tuple(var_names or ())
+
+    # --- applying gradients ----------------------------------------------------------
+    def apply_gradients(self, grads_and_vars):
+        """Apply ``[(gradient, variable), ...]``."""
+        grads_and_vars = list(grads_and_vars)
+        return self.apply([g for g, _ in grads_and_vars], [v for _, v in grads_and_vars])
+
+    def apply(self, grads, trainable_variables=None):
+        """Update each variable from its gradient (None gradients are skipped)."""
+        if trainable_variables is None:
+            trainable_variables = self._trainable_variables
+        pairs = [(g, v) for g, v in zip(grads, trainable_variables) if g is not None]
+        if not pairs:
+            return self.iterations
+        if not self.built or any(id(v) not in self._index for _, v in pairs):
+            self.build(self._merge_variables([v for _, v in pairs]))
+        grads = self._clip([g.data if hasattr(g, "creator") else g for g, _ in pairs])
+        learning_rate = self.learning_rate
+        self.iterations += 1
+        for g, (_, variable) in zip(grads, pairs):
+            if self.weight_decay and self._decays(variable):
+                variable.data -= variable.data * (self.weight_decay * learning_rate)
+            self.update_step(g, variable, learning_rate)
+            if variable.constraint is not None:
+                variable.data[...] = variable.constraint(variable.data)
+        return self.iterations
+
+    def _merge_variables(self, new):
+        known = list(self._trainable_variables)
+        ids = {id(v) for v in known}
+        return known + [v for v in new if id(v) not in ids]
+
+    def _decays(self, variable):
+        if id(variable) in self._exclude_from_weight_decay:
+            return False
+        names = getattr(self, "_exclude_names", ())
+        return not any(name in (variable.path or "") for name in names)
+
+    def _clip(self, grads):
+        """Keras' clipping: per-weight norm, global norm, or value (new arrays, inputs untouched)."""
+        if self.clipnorm:
+            return [g * (self.clipnorm / max(float(np.sqrt((g * g).sum())), self.clipnorm)) for g in grads]
+        if self.global_clipnorm:
+            norm = math.sqrt(sum(float((g * g).sum()) for g in grads))
+            scale = self.global_clipnorm / max(norm, self.global_clipnorm)
+            return [g * scale for g in grads] if scale < 1 else grads
+        if self.clipvalue:
+            return [np.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+        return grads
+
+    def update_step(self, gradient, variable, learning_rate):
+        raise NotImplementedError
+
+    # --- configuration -------------------------------------------------------------------
+    def get_config(self):
+        from glassnet.utils.serialization import serialize_object
+
+        lr = self._learning_rate
+        return {
+            "name": self.name,
+            "learning_rate": serialize_object(lr) if isinstance(lr, LearningRateSchedule) else lr,
+            "weight_decay": self.weight_decay,
+            "clipnorm": self.clipnorm,
+            "global_clipnorm": self.global_clipnorm,
+            "clipvalue": self.clipvalue,
+            "use_ema": self.use_ema,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} learning_rate={self.learning_rate}>"

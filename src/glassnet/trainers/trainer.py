@@ -1,0 +1,422 @@
+"""compile, fit, evaluate, predict: the training loop, as Keras' Model methods.
+
+One training step is ``train_step(data)``: forward with ``training=True``,
+``compute_loss``, ``loss.backward()``, ``optimizer.apply`` and the metric
+updates. ``fit`` runs it over shuffled batches, epoch after epoch, with
+callbacks around it; ``evaluate`` and ``predict`` run forward passes under
+``no_grad``. Every argument and the data are checked before any state
+changes, so a call that raises leaves the model as it was.
+"""
+
+import numpy as np
+
+from glassnet import optimizers
+from glassnet.autodiff.grad_mode import no_grad
+from glassnet.autodiff.tensor import Tensor
+from glassnet.callbacks.callback_list import CallbackList
+from glassnet.callbacks.history import History
+from glassnet.callbacks.progbar_logger import ProgbarLogger
+from glassnet.metrics.metric import Mean
+from glassnet.random import global_generator
+from glassnet.trainers import threads
+from glassnet.trainers.compile_utils import CompileLoss, CompileMetrics, check_targets
+from glassnet.trainers.data_adapter import (
+    ArrayBatches, check_finite, count_samples, flatten_arrays, map_arrays, to_array, train_validation_split,
+)
+
+
+def unpack_x_y_sample_weight(data):
+    """Split a batch given as x, (x,), (x, y) or (x, y, sample_weight)."""
+    if isinstance(data, tuple):
+        if len(data) == 1:
+            return data[0], None, None
+        if len(data) == 2:
+            return data[0], data[1], None
+        if len(data) == 3:
+            return data
+    return data, None, None
+
+
+def _check_batch_size(batch_size):
+    if batch_size is None:
+        return 32
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    return int(batch_size)
+
+
+def _resolve_verbose(verbose):
+    if verbose == "auto":
+        return 1
+    if verbose not in (0, 1, 2):
+        raise ValueError(f"verbose must be 0, 1, 2 or 'auto', got {verbose!r}")
+    return verbose
+
+
+def _sorted_logs(logs):
+    """Logs with Python floats, keys sorted (Keras' ``pythonify_logs``)."""
+    return {key: float(value) if np.ndim(value) == 0 else value for key, value in sorted(logs.items())}
+
+
+class Trainer:
+    """The training API mixed into Model."""
+
+    def __init__(self):
+        self.compiled = False
+        self.optimizer = None
+        self.loss = None
+        self._compile_loss = None
+        self._compile_metrics = None
+        self._loss_tracker = None
+        self.stop_training = False
+        self.history = None
+
+    # --- compile ------------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,
+                run_eagerly=False, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True):
+        """Choose the optimizer, loss and metrics (``run_eagerly``, ``jit_compile``... are accepted and unused)."""
+        optimizer = optimizers.get(optimizer)
+        compile_loss = CompileLoss(loss, loss_weights, getattr(self, "output_names", None)) if loss is not None \
+            else None
+        if metrics is not None and not isinstance(metrics, (list, tuple, dict)):
+            raise ValueError(f"metrics must be a list (e.g. ['accuracy']), got {metrics!r}")
+        compile_metrics = CompileMetrics(metrics, weighted_metrics)
+        for identifier in list(metrics or []) + list(weighted_metrics or []):
+            if isinstance(identifier, str) and identifier.lower() not in ("accuracy", "acc"):
+                from glassnet import metrics as metrics_module
+
+                metrics_module.get(identifier)  # fail now on unknown names, not at the first batch
+        self.optimizer = optimizer
+        self.loss = loss
+        self._compile_loss = compile_loss
+        self._compile_metrics = compile_metrics
+        self._loss_tracker = Mean(name="loss")
+        self.compiled = True
+
+    def _assert_compiled(self, method):
+        if not self.compiled:
+            raise RuntimeError(
+                f"You must call compile() before {method}(): e.g. model.compile(optimizer='adam', "
+                "loss='sparse_categorical_crossentropy', metrics=['accuracy'])"
+            )
+        if self._compile_loss is None and method in ("fit", "evaluate", "train_on_batch", "test_on_batch") \
+                and type(self).train_step is Trainer.train_step:
+            raise ValueError(f"{method}() needs a loss: pass loss=... to compile()")
+
+    # --- metrics ---------------------------------------------------------------------------------
+    @property
+    def metrics(self):
+        """The loss tracker and the compiled metrics (what a step's logs report)."""
+        found = []
+        if self.compiled:
+            found.append(self._loss_tracker)
+            if self._compile_metrics is not None and self._compile_metrics.built:
+                found.extend(self._compile_metrics.metrics + self._compile_metrics.weighted)
+        return found
+
+    @property
+    def metrics_names(self):
+        return [m.name for m in self.metrics]
+
+    def reset_metrics(self):
+        if self._loss_tracker is not None:
+            self._loss_tracker.reset_state()
+        if self._compile_metrics is not None:
+            self._compile_metrics.reset_state()
+
+    def get_metrics_result(self):
+        """``{name: value}`` of every metric, keys sorted as Keras logs are."""
+        results = {"loss": self._loss_tracker.result()}
+        if self._compile_metrics is not None:
+            results.update(self._compile_metrics.results())
+        return _sorted_logs(results)
+
+    # --- one step ------------------------------------------------------------------------------------
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The compiled loss on (y, y_pred) plus, in training, every layer's added losses."""
+        total = self._compile_loss(y, y_pred, sample_weight) if self._compile_loss is not None else None
+        if training:
+            for extra in self.losses:
+                total = extra if total is None else total + extra
+        if total is None:
+            raise ValueError("No loss to compute: pass loss=... to compile() or call add_loss() in a layer")
+        return total
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Update the compiled metrics with a batch and return all results."""
+        if self._compile_metrics is not None:
+            self._compile_metrics.update_state(y, y_pred.data if isinstance(y_pred, Tensor) else y_pred,
+                                               sample_weight)
+        return self.get_metrics_result()
+
+    def train_step(self, data):
+        """One update: forward, loss, backward, optimizer, metrics. Returns the logs."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        variables = self.trainable_weights
+        for variable in variables:
+            variable.grad = None
+        y_pred = self(x, training=True)
+        loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
+        if loss.requires_grad:
+            loss.backward()
+        self.optimizer.apply([v.grad for v in variables], variables)
+        self._loss_tracker.add(float(loss.data) * _batch_length(x), _batch_length(x))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def test_step(self, data):
+        """One evaluation batch: forward (training=False), loss, metrics. Returns the logs."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=False)
+        self._loss_tracker.add(float(loss.data) * _batch_length(x), _batch_length(x))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data):
+        """One prediction batch: the model's outputs with training=False."""
+        x, _, _ = unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    # --- checks before a loop ---------------------------------------------------------------------------
+    def _prepare_arrays(self, x, y, sample_weight, need_y):
+        """Arrays from whatever was given, checked: lengths, emptiness, NaN."""
+        if x is None:
+            raise ValueError("x is required: pass the input samples as the first argument")
+        x = map_arrays(lambda a: to_array(a, "x"), x)
+        y = map_arrays(lambda a: to_array(a, "y"), y)
+        if need_y and y is None:
+            raise ValueError("y is required here: pass the targets as the second argument")
+        if sample_weight is not None:
+            sample_weight = to_array(sample_weight, "sample_weight").astype("float32")
+        count_samples(x, y, sample_weight)
+        for array in flatten_arrays(x):
+            check_finite(array, "x")
+        for array in flatten_arrays(y):
+            check_finite(array, "y")
+        return x, y, sample_weight
+
+    def _check_against_model(self, x, y):
+        """Run two samples through the model (no graph) and check the targets against the loss.
+
+        This builds the model if needed and raises any shape error with the
+        layer's own message before training changes anything.
+        """
+        head = map_arrays(lambda a: a[:2], x)
+        with no_grad():
+            output = self(head, training=False)
+        if y is not None and self._compile_loss is not None and self._compile_loss.single is not None:
+            outputs = output.shape if isinstance(output, Tensor) else None
+            if outputs is not None and not isinstance(y, (list, tuple, dict)):
+                check_targets(self._compile_loss.single, y, outputs)
+
+    # --- fit -----------------------------------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
+            validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
+            steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1):
+        """Train for ``epochs`` epochs and return the History."""
+        self._assert_compiled("fit")
+        batch_size = _check_batch_size(batch_size)
+        verbose = _resolve_verbose(verbose)
+        if not isinstance(epochs, (int, np.integer)) or epochs < 0:
+            raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
+        if not isinstance(validation_split, (int, float)) or not 0 <= validation_split < 1:
+            raise ValueError(f"validation_split must be a float in [0, 1), got {validation_split!r}")
+        if class_weight is not None:
+            raise NotImplementedError("class_weight is not supported yet; pass sample_weight instead")
+        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, need_y=self._needs_targets())
+        if validation_data is None and validation_split:
+            (x, y, sample_weight), validation_data = train_validation_split((x, y, sample_weight), validation_split)
+        validation = None
+        if validation_data is not None:
+            val_x, val_y, val_weight = self._unpack_validation(validation_data)
+            val_x, val_y, val_weight = self._prepare_arrays(val_x, val_y, val_weight, need_y=self._needs_targets())
+            validation = ArrayBatches(val_x, val_y, val_weight, _check_batch_size(validation_batch_size or batch_size))
+        batches = ArrayBatches(x, y, sample_weight, batch_size, shuffle=bool(shuffle))
+        self._check_against_model(x, y)
+        if validation is not None:
+            self._check_against_model(validation.x, validation.y)
+
+        history = History()
+        callback_list = self._callback_list(callbacks, history, verbose, epochs,
+                                            steps_per_epoch or batches.steps, add_progbar=verbose != 0)
+        with threads.limit_for(self, batch_size):
+            self._run_epochs(batches, validation, callback_list, epochs, initial_epoch, steps_per_epoch,
+                             validation_steps, validation_freq)
+        return history
+
+    def _needs_targets(self):
+        return type(self).train_step is Trainer.train_step and self._compile_loss is not None
+
+    @staticmethod
+    def _unpack_validation(validation_data):
+        if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
+            return tuple(validation_data) + (None,) * (3 - len(validation_data))
+        raise ValueError(
+            "validation_data must be a tuple (x_val, y_val) or (x_val, y_val, val_sample_weight), "
+            f"got {type(validation_data).__name__}"
+        )
+
+    def _callback_list(self, callbacks, history, verbose, epochs, steps, add_progbar):
+        given = list(callbacks or [])
+        if history is not None:
+            given.insert(0, history)
+        if add_progbar and not any(isinstance(c, ProgbarLogger) for c in given):
+            given.append(ProgbarLogger())
+        return CallbackList(given, model=self, verbose=verbose, epochs=epochs, steps=steps)
+
+    def _run_epochs(self, batches, validation, callback_list, epochs, initial_epoch, steps_per_epoch,
+                    validation_steps, validation_freq):
+        self.stop_training = False
+        callback_list.on_train_begin()
+        logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            callback_list.on_epoch_begin(epoch)
+            logs = self._train_epoch(batches, callback_list, steps_per_epoch)
+            epoch_logs = dict(logs)
+            if validation is not None and _validation_due(epoch, validation_freq):
+                val_logs = self._evaluate_batches(validation, callback_list, validation_steps)
+                epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
+            callback_list.on_epoch_end(epoch, epoch_logs)
+            logs = epoch_logs
+            if self.stop_training:
+                break
+        callback_list.on_train_end(logs)
+
+    def _train_epoch(self, batches, callback_list, steps_per_epoch):
+        logs = {}
+        generator = global_generator()
+        for step, batch in enumerate(batches.epoch_batches(generator)):
+            if steps_per_epoch is not None and step >= steps_per_epoch:
+                break
+            callback_list.on_train_batch_begin(step)
+            logs = self.train_step(batch)
+            callback_list.on_train_batch_end(step, logs)
+            if self.stop_training:
+                break
+        return logs
+
+    # --- evaluate ----------------------------------------------------------------------------------------------------
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
+                 callbacks=None, return_dict=False):
+        """Loss and metrics on the given data: a scalar, a list ``[loss, *metrics]``, or a dict."""
+        self._assert_compiled("evaluate")
+        batch_size = _check_batch_size(batch_size)
+        verbose = _resolve_verbose(verbose)
+        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, need_y=self._needs_targets())
+        batches = ArrayBatches(x, y, sample_weight, batch_size)
+        self._check_against_model(x, y)
+        callback_list = self._callback_list(callbacks, None, verbose, 1, steps or batches.steps,
+                                            add_progbar=verbose != 0)
+        with threads.limit_for(self, batch_size):
+            logs = self._evaluate_batches(batches, callback_list, steps)
+        if return_dict:
+            return logs
+        ordered = [logs[name] for name in self.metrics_names if name in logs]
+        return ordered[0] if len(ordered) == 1 else ordered
+
+    def _evaluate_batches(self, batches, callback_list, steps=None):
+        """Run test_step over ``batches`` with freshly reset metrics and return the logs."""
+        self.reset_metrics()
+        callback_list.on_test_begin()
+        with no_grad():
+            for step, batch in enumerate(batches.epoch_batches()):
+                if steps is not None and step >= steps:
+                    break
+                callback_list.on_test_batch_begin(step)
+                logs = self.test_step(batch)
+                callback_list.on_test_batch_end(step, logs)
+        logs = self.get_metrics_result()
+        callback_list.on_test_end(logs)
+        return logs
+
+    # --- predict ---------------------------------------------------------------------------------------------------
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """The model's outputs for ``x`` as NumPy array(s), computed in batches without a graph."""
+        batch_size = _check_batch_size(batch_size)
+        verbose = _resolve_verbose(verbose)
+        x, _, _ = self._prepare_arrays(x, None, None, need_y=False)
+        batches = ArrayBatches(x, None, None, batch_size)
+        callback_list = self._callback_list(callbacks, None, verbose, 1, steps or batches.steps,
+                                            add_progbar=verbose != 0)
+        outputs, seen = None, 0
+        callback_list.on_predict_begin()
+        with threads.limit_for(self, batch_size), no_grad():
+            for step, batch in enumerate(batches.epoch_batches()):
+                if steps is not None and step >= steps:
+                    break
+                callback_list.on_predict_batch_begin(step)
+                batch_out = map_arrays(_to_numpy, self.predict_step(batch))
+                outputs = _append_outputs(outputs, batch_out, seen, batches.num_samples)
+                seen += len(flatten_arrays(batch_out)[0])
+                callback_list.on_predict_batch_end(step, {"outputs": batch_out})
+        callback_list.on_predict_end()
+        return map_arrays(lambda array: array[:seen], outputs)
+
+    # --- single batches ------------------------------------------------------------------------------------------------
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        """One training step on exactly this batch; returns the loss (and metrics) for it."""
+        self._assert_compiled("train_on_batch")
+        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, need_y=self._needs_targets())
+        self._check_against_model(x, y)
+        self.reset_metrics()
+        with threads.limit_for(self, len(flatten_arrays(x)[0])):
+            logs = self.train_step(_as_batch(x, y, sample_weight))
+        return _single_batch_result(self, logs, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """Loss and metrics on exactly this batch, without training."""
+        self._assert_compiled("test_on_batch")
+        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, need_y=self._needs_targets())
+        self._check_against_model(x, y)
+        self.reset_metrics()
+        with no_grad():
+            logs = self.test_step(_as_batch(x, y, sample_weight))
+        return _single_batch_result(self, logs, return_dict)
+
+    def predict_on_batch(self, x):
+        """The model's outputs for exactly this batch, as NumPy array(s)."""
+        x, _, _ = self._prepare_arrays(x, None, None, need_y=False)
+        with no_grad():
+            return map_arrays(_to_numpy, self.predict_step((map_arrays(_as_float, x),)))
+
+
+def _as_float(array):
+    from glassnet import config
+
+    return array.astype(config.floatx()) if array.dtype.kind == "f" and array.dtype != config.floatx() else array
+
+
+def _as_batch(x, y, sample_weight):
+    return map_arrays(_as_float, x), y, sample_weight
+
+
+def _single_batch_result(model, logs, return_dict):
+    if return_dict:
+        return logs
+    ordered = [logs[name] for name in model.metrics_names if name in logs]
+    return ordered[0] if len(ordered) == 1 else ordered
+
+
+def _batch_length(x):
+    first = flatten_arrays(x)[0]
+    return len(first)
+
+
+def _to_numpy(value):
+    return value.numpy() if isinstance(value, Tensor) else np.asarray(value)
+
+
+def _append_outputs(outputs, batch_out, start, total):
+    """Write a batch of predictions into arrays allocated once for all samples."""
+    if outputs is None:
+        outputs = map_arrays(lambda b: np.empty((total,) + b.shape[1:], dtype=b.dtype), batch_out)
+    out_arrays, batch_arrays = flatten_arrays(outputs), flatten_arrays(batch_out)
+    for target, part in zip(out_arrays, batch_arrays):
+        target[start:start + len(part)] = part
+    return outputs
+
+
+def _validation_due(epoch, validation_freq):
+    if isinstance(validation_freq, int):
+        return (epoch + 1) % validation_freq == 0
+    return epoch + 1 in validation_freq

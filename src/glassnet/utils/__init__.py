@@ -1,0 +1,19 @@
+"""Utilities, as ``keras.utils``."""
+
+from glassnet.random import set_random_seed
+from glassnet.utils.numerical import normalize, to_categorical
+from glassnet.utils.progbar import Progbar
+
+
+def clear_session():
+    """Reset layer names (``dense``, ``dense_1``...) as a fresh session would."""
+    from glassnet.utils.naming import reset_names
+
+    reset_names()
+
+
+def unpack_x_y_sample_weight(data):
+    """Split a batch given as x, (x, y) or (x, y, sample_weight)."""
+    from glassnet.trainers.trainer import unpack_x_y_sample_weight as unpack
+
+    return unpack(data)

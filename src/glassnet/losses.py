@@ -19,13 +19,13 @@ from glassnet.utils.registry import lookup
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "none", None)
 
 
-def _logits_of(y_pred, op_class):
-    """The input of the softmax/sigmoid op that produced ``y_pred``, if recorded."""
+def _producer(y_pred, op_class):
+    """The softmax/sigmoid node that produced ``y_pred``, if the graph still holds it."""
     creator = y_pred.creator if isinstance(y_pred, Tensor) else None
     if isinstance(creator, op_class) and creator.inputs is not None:
         if op_class is Softmax and creator.axis not in (-1, y_pred.ndim - 1):
             return None
-        return creator.inputs[0]
+        return creator
     return None
 
 
@@ -132,9 +132,10 @@ def _smooth_labels(target, label_smoothing, classes):
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """-sum(y_true * log(y_pred)) over the class axis; y_true one-hot (or probabilities)."""
     target = _smooth_labels(_as_float(y_true, y_pred), label_smoothing, y_pred.shape[axis])
-    logits = y_pred if from_logits else _logits_of(y_pred, Softmax)
-    if logits is not None and axis in (-1, y_pred.ndim - 1):
-        return ops.softmax_cross_entropy(logits, target)
+    softmax = None if from_logits else _producer(y_pred, Softmax)
+    if (from_logits or softmax is not None) and axis in (-1, y_pred.ndim - 1):
+        logits = y_pred if from_logits else softmax.inputs[0]
+        return ops.softmax_cross_entropy(logits, target, softmax=softmax)
     if from_logits:
         return ops.negative(ops.sum(ops.multiply(ops.log_softmax(y_pred, axis), target), axis=axis))
     eps = config.epsilon()
@@ -153,9 +154,10 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     if ignore_class is not None:
         valid = labels != ignore_class
         labels = np.where(valid, labels, 0)
-    logits = y_pred if from_logits else _logits_of(y_pred, Softmax)
-    if logits is not None:
-        values = ops.sparse_softmax_cross_entropy(logits, labels)
+    softmax = None if from_logits else _producer(y_pred, Softmax)
+    if from_logits or softmax is not None:
+        logits = y_pred if from_logits else softmax.inputs[0]
+        values = ops.sparse_softmax_cross_entropy(logits, labels, softmax=softmax)
     else:
         eps = config.epsilon()
         probs = ops.clip(y_pred, eps, 1.0 - eps)
@@ -173,7 +175,8 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
         target = target[..., None]
     if label_smoothing:
         target = target * (1.0 - label_smoothing) + 0.5 * label_smoothing
-    logits = y_pred if from_logits else _logits_of(y_pred, Sigmoid)
+    sigmoid = None if from_logits else _producer(y_pred, Sigmoid)
+    logits = y_pred if from_logits else (sigmoid.inputs[0] if sigmoid is not None else None)
     if logits is not None:
         return ops.mean(ops.sigmoid_cross_entropy(logits, target), axis=axis)
     eps = config.epsilon()

@@ -25,7 +25,7 @@ class Function:
     and ``backward(grad) -> grad_input`` (or a tuple, one entry per input,
     ``None`` where no gradient is needed). Constructor keyword arguments are
     the op's hyper-parameters (an axis, a slope). During ``forward`` the
-    tuple ``self.needs_input_grad`` says which inputs want a gradient, so
+    list ``self.needs_input_grad`` says which inputs want a gradient, so
     work for the others can be skipped.
     """
 
@@ -37,10 +37,17 @@ class Function:
     def apply(cls, *inputs, **params):
         """Run the op on Tensors (or plain arrays and numbers) and record it."""
         fn = cls(**params) if params else cls()
-        needs = tuple(isinstance(t, Tensor) and t.requires_grad for t in inputs)
-        record = grad_mode._enabled and any(needs)
-        fn.needs_input_grad = needs if record else (False,) * len(inputs)
-        arrays = [t.data if isinstance(t, Tensor) else t for t in inputs]
+        arrays, needs, record = [], [], False
+        for t in inputs:
+            if isinstance(t, Tensor):
+                arrays.append(t.data)
+                needs.append(t.requires_grad)
+                record = record or t.requires_grad
+            else:
+                arrays.append(t)
+                needs.append(False)
+        record = record and grad_mode._enabled
+        fn.needs_input_grad = needs if record else [False] * len(inputs)
         result = fn.forward(*arrays)
         if type(result) is tuple:
             return fn._wrap_outputs(result, inputs, record)

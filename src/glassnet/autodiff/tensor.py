@@ -27,10 +27,11 @@ class Tensor:
     __array_priority__ = 100  # ndarray <op> Tensor defers to Tensor's reflected operator
 
     def __init__(self, data, requires_grad=False, name=None):
-        if isinstance(data, Tensor):
-            data = data.data
-        elif not hasattr(data, "__array_interface__") and not hasattr(data, "__cuda_array_interface__"):
-            data = np.asarray(data)
+        if type(data) is not np.ndarray:
+            if isinstance(data, Tensor):
+                data = data.data
+            elif not hasattr(data, "__cuda_array_interface__"):
+                data = np.asarray(data)
         self.data = data
         self.grad = None
         self.requires_grad = requires_grad

@@ -286,9 +286,10 @@ class Layer:
             inputs, args = args[0], args[1:]
         else:
             inputs = kwargs.pop("inputs")
-        if is_symbolic(inputs):
-            return self._symbolic_call(inputs, args, kwargs)
-        inputs = to_tensor(inputs)
+        if type(inputs) is not Tensor:
+            if is_symbolic(inputs):
+                return self._symbolic_call(inputs, args, kwargs)
+            inputs = to_tensor(inputs)
         if not self.built:
             self._maybe_build(shape_of(inputs))
         spec = self.input_spec

@@ -12,6 +12,8 @@ from glassnet.utils.naming import to_snake_case
 
 def as_array(value):
     """The NumPy array behind a Tensor or array-like."""
+    if type(value) is np.ndarray:
+        return value
     if isinstance(value, Tensor):
         return value.numpy()
     return np.asarray(value)
@@ -61,7 +63,7 @@ class Mean(Metric):
         self.count = 0.0
 
     def update_state(self, values, sample_weight=None):
-        values = as_array(values)
+        values = values if type(values) is np.ndarray else as_array(values)
         if sample_weight is None:
             self.total += float(values.sum())
             self.count += values.size
@@ -109,7 +111,6 @@ class MeanMetricWrapper(Mean):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         values = self.fn(as_array(y_true), as_array(y_pred), **self.fn_kwargs)
-        values = as_array(values)
         super().update_state(values, sample_weight)
 
     def get_config(self):

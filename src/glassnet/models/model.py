@@ -93,5 +93,18 @@ class Model(Trainer, Layer):
                 found.append(layer)
         return found
 
+    # --- weights on disk -------------------------------------------------------------
+    def save_weights(self, filepath, overwrite=True, max_shard_size=None):
+        """Save the weights (and optimizer state) to a Keras 3 ``.weights.h5`` file."""
+        from glassnet.saving.weights_h5 import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Load weights from a ``.weights.h5`` file written by glassnet or Keras 3."""
+        from glassnet.saving.weights_h5 import load_weights
+
+        load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable}

@@ -199,16 +199,23 @@ class Silu(Function):
 
 
 class Softmax(Function):
-    """y = exp(x) / sum exp(x) along ``axis``;  dx = y (dy - sum(dy y))"""
+    """y = exp(x) / sum exp(x) along ``axis``;  dx = y (dy - sum(dy y))
+
+    Keeps ``log_normalizer`` = log sum exp(x), so a cross-entropy that
+    follows can reuse this node's work instead of recomputing it.
+    """
 
     def __init__(self, axis=-1):
         self.axis = axis
 
     def forward(self, x):
         xp = get_array_module(x)
-        e = xp.exp(x - x.max(axis=self.axis, keepdims=True))
-        e /= e.sum(axis=self.axis, keepdims=True)
+        peak = x.max(axis=self.axis, keepdims=True)
+        e = xp.exp(x - peak)
+        total = e.sum(axis=self.axis, keepdims=True)
+        e /= total
         self.y = e
+        self.log_normalizer = xp.log(total) + peak
         return e
 
     def backward(self, gy):
@@ -297,21 +304,34 @@ class Dense(Function):
 # --- cross-entropies on logits -----------------------------------------------
 
 
+def _softmax_parts(logits, softmax):
+    """(probabilities, log-normaliser) of ``logits`` on the last axis, reused from a Softmax node if given."""
+    if softmax is not None:
+        return softmax.y, softmax.log_normalizer
+    xp = get_array_module(logits)
+    peak = logits.max(axis=-1, keepdims=True)
+    exps = xp.exp(logits - peak)
+    total = exps.sum(axis=-1, keepdims=True)
+    exps /= total
+    return exps, xp.log(total) + peak
+
+
 class SoftmaxCrossEntropy(Function):
     """loss = -sum t log softmax(z) = sum(t) logsumexp(z) - sum t z;  dz = sum(t) softmax(z) - t
 
     ``target`` holds probabilities (one-hot rows); one loss per row, on the last axis.
+    ``softmax``: the Softmax node that already computed softmax(z), if any.
     """
 
+    def __init__(self, softmax=None):
+        self.softmax = softmax
+
     def forward(self, logits, target):
-        xp = get_array_module(logits)
-        shifted = logits - logits.max(axis=-1, keepdims=True)
-        exps = xp.exp(shifted)
-        total = exps.sum(axis=-1, keepdims=True)
-        log_probs = shifted - xp.log(total)
-        self.probs, self.target = exps / total, target
+        self.probs, log_normalizer = _softmax_parts(logits, self.softmax)
+        self.softmax = None
+        self.target = target
         self.target_sum = target.sum(axis=-1, keepdims=True)
-        return -(target * log_probs).sum(axis=-1)
+        return (self.target_sum * log_normalizer)[..., 0] - (target * logits).sum(axis=-1)
 
     def backward(self, gy):
         grad = self.probs * self.target_sum
@@ -324,25 +344,26 @@ class SparseSoftmaxCrossEntropy(Function):
     """loss = logsumexp(z) - z[label];  dz = softmax(z) - onehot(label)
 
     ``labels`` are integer class ids with the logits' shape minus the last axis.
+    ``softmax``: the Softmax node that already computed softmax(z), if any.
     """
+
+    def __init__(self, softmax=None):
+        self.softmax = softmax
 
     def forward(self, logits, labels):
         xp = get_array_module(logits)
+        probs, log_normalizer = _softmax_parts(logits, self.softmax)
+        self.softmax = None
         classes = logits.shape[-1]
-        z = logits.reshape(-1, classes)
-        flat_labels = labels.reshape(-1)
-        rows = xp.arange(z.shape[0])
-        peak = z.max(axis=1, keepdims=True)
-        exps = xp.exp(z - peak)
-        total = exps.sum(axis=1, keepdims=True)
-        self.probs = exps / total
-        self.rows, self.labels = rows, flat_labels
+        self.probs = probs.reshape(-1, classes)
+        self.labels = labels.reshape(-1)
+        self.rows = xp.arange(self.labels.shape[0])
         self.logits_shape = logits.shape
-        loss = (xp.log(total[:, 0]) + peak[:, 0]) - z[rows, flat_labels]
-        return loss.reshape(labels.shape)
+        picked = logits.reshape(-1, classes)[self.rows, self.labels]
+        return (log_normalizer.reshape(-1) - picked).reshape(labels.shape)
 
     def backward(self, gy):
-        grad = self.probs  # owned by this node, so it may be modified
+        grad = self.probs.copy()  # the probabilities may be the model's output: never modify them
         grad[self.rows, self.labels] -= 1.0
         grad *= gy.reshape(-1, 1)
         return grad.reshape(self.logits_shape), None
@@ -439,16 +460,22 @@ def dense(x, kernel, bias=None, activation=None):
     return Dense.apply(as_input(x), kernel, bias, activation=activation)
 
 
-def softmax_cross_entropy(logits, target):
-    """Per-row ``-sum(target * log_softmax(logits))`` with the fused gradient."""
-    return SoftmaxCrossEntropy.apply(as_input(logits), as_input(target))
+def softmax_cross_entropy(logits, target, softmax=None):
+    """Per-row ``-sum(target * log_softmax(logits))`` with the fused gradient.
+
+    ``softmax``: the Softmax node that produced softmax(logits), to reuse its work.
+    """
+    return SoftmaxCrossEntropy.apply(as_input(logits), as_input(target), softmax=softmax)
 
 
-def sparse_softmax_cross_entropy(logits, labels):
-    """Per-row ``-log_softmax(logits)[label]`` with the fused gradient."""
+def sparse_softmax_cross_entropy(logits, labels, softmax=None):
+    """Per-row ``-log_softmax(logits)[label]`` with the fused gradient.
+
+    ``softmax``: the Softmax node that produced softmax(logits), to reuse its work.
+    """
     from glassnet.ops._convert import data_of
 
-    return SparseSoftmaxCrossEntropy.apply(as_input(logits), data_of(as_input(labels)))
+    return SparseSoftmaxCrossEntropy.apply(as_input(logits), data_of(as_input(labels)), softmax=softmax)
 
 
 def sigmoid_cross_entropy(logits, target):

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from glassnet.autodiff.tensor import Tensor
 from glassnet.optimizers.schedules import LearningRateSchedule
 from glassnet.utils.naming import to_snake_case
 
@@ -122,7 +123,7 @@ class Optimizer:
             return self.iterations
         if not self.built or any(id(v) not in self._index for _, v in pairs):
             self.build(self._merge_variables([v for _, v in pairs]))
-        grads = self._clip([g.data if hasattr(g, "creator") else g for g, _ in pairs])
+        grads = self._clip([g.data if isinstance(g, Tensor) else g for g, _ in pairs])
         learning_rate = self.learning_rate
         self.iterations += 1
         for g, (_, variable) in zip(grads, pairs):

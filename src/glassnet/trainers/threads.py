@@ -48,3 +48,12 @@ def limit_for(model, batch_size):
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(limits=count, user_api="blas")
+
+
+@contextlib.contextmanager
+def compute_scope(model, batch_size):
+    """The CPU settings of a training or inference loop: BLAS threads and flush-to-zero."""
+    from glassnet.backend.denormals import flush_denormals
+
+    with limit_for(model, batch_size), flush_denormals():
+        yield

@@ -8,6 +8,8 @@ callbacks around it; ``evaluate`` and ``predict`` run forward passes under
 changes, so a call that raises leaves the model as it was.
 """
 
+import contextlib
+
 import numpy as np
 
 from glassnet import optimizers
@@ -55,7 +57,8 @@ def _resolve_verbose(verbose):
 
 def _sorted_logs(logs):
     """Logs with Python floats, keys sorted (Keras' ``pythonify_logs``)."""
-    return {key: float(value) if np.ndim(value) == 0 else value for key, value in sorted(logs.items())}
+    return {key: value if type(value) is float or isinstance(value, (list, dict)) else float(value)
+            for key, value in sorted(logs.items())}
 
 
 class Trainer:
@@ -70,6 +73,7 @@ class Trainer:
         self._loss_tracker = None
         self.stop_training = False
         self.history = None
+        self._trainable_cache = None  # the trainable weights, fixed for the length of a fit
 
     # --- compile ------------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,
@@ -152,7 +156,7 @@ class Trainer:
     def train_step(self, data):
         """One update: forward, loss, backward, optimizer, metrics. Returns the logs."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        variables = self.trainable_weights
+        variables = self._trainable_cache if self._trainable_cache is not None else self.trainable_weights
         for variable in variables:
             variable.grad = None
         y_pred = self(x, training=True)
@@ -160,7 +164,8 @@ class Trainer:
         if loss.requires_grad:
             loss.backward()
         self.optimizer.apply([v.grad for v in variables], variables)
-        self._loss_tracker.add(float(loss.data) * _batch_length(x), _batch_length(x))
+        size = _batch_length(x)
+        self._loss_tracker.add(float(loss.data) * size, size)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def test_step(self, data):
@@ -238,10 +243,19 @@ class Trainer:
         history = History()
         callback_list = self._callback_list(callbacks, history, verbose, epochs,
                                             steps_per_epoch or batches.steps, add_progbar=verbose != 0)
-        with threads.limit_for(self, batch_size):
+        with threads.compute_scope(self, batch_size), self._fixed_trainable_weights():
             self._run_epochs(batches, validation, callback_list, epochs, initial_epoch, steps_per_epoch,
                              validation_steps, validation_freq)
         return history
+
+    @contextlib.contextmanager
+    def _fixed_trainable_weights(self):
+        """Look the trainable weights up once for a whole loop, not at every step."""
+        self._trainable_cache = self.trainable_weights
+        try:
+            yield
+        finally:
+            self._trainable_cache = None
 
     def _needs_targets(self):
         return type(self).train_step is Trainer.train_step and self._compile_loss is not None
@@ -307,7 +321,7 @@ class Trainer:
         self._check_against_model(x, y)
         callback_list = self._callback_list(callbacks, None, verbose, 1, steps or batches.steps,
                                             add_progbar=verbose != 0)
-        with threads.limit_for(self, batch_size):
+        with threads.compute_scope(self, batch_size):
             logs = self._evaluate_batches(batches, callback_list, steps)
         if return_dict:
             return logs
@@ -340,7 +354,7 @@ class Trainer:
                                             add_progbar=verbose != 0)
         outputs, seen = None, 0
         callback_list.on_predict_begin()
-        with threads.limit_for(self, batch_size), no_grad():
+        with threads.compute_scope(self, batch_size), no_grad():
             for step, batch in enumerate(batches.epoch_batches()):
                 if steps is not None and step >= steps:
                     break
@@ -359,7 +373,7 @@ class Trainer:
         x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, need_y=self._needs_targets())
         self._check_against_model(x, y)
         self.reset_metrics()
-        with threads.limit_for(self, len(flatten_arrays(x)[0])):
+        with threads.compute_scope(self, len(flatten_arrays(x)[0])):
             logs = self.train_step(_as_batch(x, y, sample_weight))
         return _single_batch_result(self, logs, return_dict)
 
@@ -398,8 +412,9 @@ def _single_batch_result(model, logs, return_dict):
 
 
 def _batch_length(x):
-    first = flatten_arrays(x)[0]
-    return len(first)
+    if isinstance(x, (np.ndarray, Tensor)):
+        return len(x)
+    return len(flatten_arrays(x)[0])
 
 
 def _to_numpy(value):

@@ -1,0 +1,73 @@
+"""Shared helpers for the benchmarks: data, timing, and running each framework in its own process."""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def datasets_dir():
+    """GLASSNET_DATASETS, or ../shared/data beside the project when it exists."""
+    configured = os.environ.get("GLASSNET_DATASETS")
+    if configured:
+        return configured
+    candidate = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "data"))
+    return candidate if os.path.isdir(candidate) else None
+
+
+def ensure_datasets_env():
+    directory = datasets_dir()
+    if directory:
+        os.environ["GLASSNET_DATASETS"] = directory
+
+
+def load_mnist(images_shape=(28, 28)):
+    """MNIST as float32 in [0, 1] and uint8 labels, through glassnet's loader."""
+    ensure_datasets_env()
+    sys.path.insert(0, os.path.join(HERE, "..", "src"))
+    from glassnet.datasets import mnist
+
+    (x_train, y_train), (x_test, y_test) = mnist.load_data()
+    x_train = (x_train.astype("float32") / 255.0).reshape((-1,) + images_shape)
+    x_test = (x_test.astype("float32") / 255.0).reshape((-1,) + images_shape)
+    return (x_train, y_train), (x_test, y_test)
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def run_isolated(script, args):
+    """Run ``script`` with ``args`` in a fresh Python and return the JSON it prints last."""
+    command = [sys.executable, script] + args
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        return {"error": (done.stderr or done.stdout).strip().splitlines()[-1:]}
+    for line in reversed(done.stdout.strip().splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    return {"error": ["no result printed"]}
+
+
+def have(module):
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+class EpochTimer:
+    """Wall-clock seconds of each epoch (a glassnet/Keras callback)."""
+
+    def __init__(self):
+        self.times = []
+        self._start = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.times.append(time.perf_counter() - self._start)

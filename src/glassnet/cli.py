@@ -1,0 +1,95 @@
+"""The ``glassnet`` command.
+
+    glassnet train                      # the tutorial network on MNIST (or the bundled digits)
+    glassnet train --dataset digits --epochs 20 --output digits.weights.h5
+
+``train`` builds Flatten -> Dense(128, relu) -> Dense(10, softmax), trains it
+with Adam, prints the test accuracy and saves the trained weights.
+"""
+
+import argparse
+import sys
+
+DATASETS = ("auto", "mnist", "fashion_mnist", "digits")
+
+
+def _load(dataset):
+    """Return (name, (x_train, y_train), (x_test, y_test)); "auto" falls back to digits."""
+    from glassnet import datasets
+
+    if dataset in ("auto", "mnist", "fashion_mnist"):
+        name = "mnist" if dataset == "auto" else dataset
+        try:
+            return name, *getattr(datasets, name).load_data()
+        except (OSError, ValueError) as error:
+            if dataset != "auto":
+                raise SystemExit(f"glassnet train: could not load {name}: {error}") from None
+            print(f"MNIST is not available ({str(error).splitlines()[0]}); using the bundled digits set instead.")
+    return "digits", *datasets.digits.load_data()
+
+
+def build_model(image_shape):
+    """The tutorial network for images of ``image_shape``."""
+    import glassnet as keras
+    from glassnet import layers
+
+    return keras.Sequential([
+        keras.Input(shape=image_shape),
+        layers.Flatten(),
+        layers.Dense(128, activation="relu"),
+        layers.Dense(10, activation="softmax"),
+    ])
+
+
+def train(args):
+    import glassnet as keras
+
+    if args.seed is not None:
+        keras.utils.set_random_seed(args.seed)
+    name, (x_train, y_train), (x_test, y_test) = _load(args.dataset)
+    x_train = x_train.astype("float32") / 255.0
+    x_test = x_test.astype("float32") / 255.0
+    print(f"Dataset: {name} ({len(x_train)} training and {len(x_test)} test images of {x_train.shape[1:]})")
+    model = build_model(x_train.shape[1:])
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    if args.verbose:
+        model.summary()
+    model.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size, verbose=args.verbose)
+    loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
+    print(f"Test accuracy: {accuracy:.4f} (test loss {loss:.4f})")
+    output = args.output or f"{name}_mlp.weights.h5"
+    model.save_weights(output)
+    print(f"Saved the trained weights to {output}")
+    return accuracy
+
+
+def make_parser():
+    parser = argparse.ArgumentParser(prog="glassnet", description="glassnet: Keras-style deep learning on NumPy")
+    commands = parser.add_subparsers(dest="command", required=True)
+    train_parser = commands.add_parser("train", help="train the tutorial network (Flatten-Dense128-Dense10)")
+    train_parser.add_argument("--dataset", choices=DATASETS, default="auto",
+                              help="auto: MNIST when available or downloadable, else the bundled digits")
+    train_parser.add_argument("--epochs", type=_positive, default=5)
+    train_parser.add_argument("--batch-size", type=_positive, default=32)
+    train_parser.add_argument("--seed", type=int, default=None, help="make the run repeat exactly")
+    train_parser.add_argument("--output", default=None, help="where to save the weights (.weights.h5)")
+    train_parser.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1)
+    train_parser.set_defaults(handler=train)
+    return parser
+
+
+def _positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+    return value
+
+
+def main(argv=None):
+    args = make_parser().parse_args(argv)
+    args.handler(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

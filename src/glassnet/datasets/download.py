@@ -1,0 +1,94 @@
+"""Finding dataset files on disk, or downloading them with SHA-256 verification.
+
+A file is looked for, in order, in ``$GLASSNET_DATASETS``, in glassnet's
+cache (``$GLASSNET_HOME/datasets``, by default ``~/.glassnet/datasets``) and
+in Keras' cache (``~/.keras/datasets``). If it is nowhere, it is downloaded
+into glassnet's cache: written to a temporary name, checked against its
+published SHA-256, then renamed, so a broken download never leaves a file
+that looks complete. Without network, the error says which file is missing,
+where to get it, and where to put it.
+"""
+
+import hashlib
+import os
+import tempfile
+import urllib.request
+
+
+class DatasetNotFoundError(FileNotFoundError):
+    """A dataset file is neither on disk nor downloadable."""
+
+
+def cache_dir():
+    """glassnet's dataset cache: ``$GLASSNET_HOME/datasets`` or ``~/.glassnet/datasets``."""
+    home = os.environ.get("GLASSNET_HOME") or os.path.join(os.path.expanduser("~"), ".glassnet")
+    return os.path.join(home, "datasets")
+
+
+def search_dirs():
+    """The folders searched for dataset files, in order."""
+    dirs = []
+    configured = os.environ.get("GLASSNET_DATASETS")
+    if configured:
+        dirs.append(configured)
+    dirs.append(cache_dir())
+    dirs.append(os.path.join(os.path.expanduser("~"), ".keras", "datasets"))
+    return dirs
+
+
+def find_file(relative_paths):
+    """The first existing path among ``relative_paths`` in the search folders, or None."""
+    for directory in search_dirs():
+        for relative in relative_paths:
+            candidate = os.path.join(directory, relative)
+            if os.path.isfile(candidate):
+                return candidate
+    return None
+
+
+def sha256_of(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def download(url, destination, sha256, timeout=30):
+    """Download ``url`` to ``destination`` atomically, verifying its SHA-256."""
+    folder = os.path.dirname(destination)
+    os.makedirs(folder, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".download-")
+    try:
+        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
+            for block in iter(lambda: response.read(1 << 20), b""):
+                out.write(block)
+        actual = sha256_of(temporary)
+        if actual != sha256:
+            raise OSError(f"{url} downloaded, but its SHA-256 is {actual}, expected {sha256}; not using it")
+        os.replace(temporary, destination)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+    return destination
+
+
+def get_file(relative_path, url, sha256, alternatives=()):
+    """Path to a dataset file: found on disk, or downloaded into the cache.
+
+    ``alternatives`` are other relative paths under which the same file may
+    already be stored (e.g. the layout of ``../shared/data``).
+    """
+    found = find_file((relative_path,) + tuple(alternatives))
+    if found:
+        return found
+    destination = os.path.join(cache_dir(), relative_path)
+    try:
+        return download(url, destination, sha256)
+    except OSError as error:
+        places = "\n  ".join(search_dirs())
+        raise DatasetNotFoundError(
+            f"Dataset file '{relative_path}' was not found and could not be downloaded ({error}).\n"
+            f"Download it from {url} (SHA-256 {sha256}) and put it in one of:\n  {places}\n"
+            "or set GLASSNET_DATASETS to the folder that holds it."
+        ) from None

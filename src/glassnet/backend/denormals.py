@@ -14,10 +14,6 @@ nothing. Results change only for values below 1.2e-38, which become 0.
 """
 
 import contextlib
-import ctypes
-import ctypes.util
-import platform
-import struct
 import sys
 
 _FTZ_DAZ = 0x8040  # MXCSR bits 15 (flush to zero) and 6 (denormals are zero)
@@ -37,6 +33,10 @@ def set_enabled(value):
 def _load_libm():
     global _libm
     if _libm is None:
+        import ctypes
+        import ctypes.util
+        import platform
+
         _libm = False
         if sys.platform.startswith("linux") and platform.machine() in ("x86_64", "AMD64"):
             name = ctypes.util.find_library("m")
@@ -51,6 +51,9 @@ def _load_libm():
 @contextlib.contextmanager
 def flush_denormals():
     """Within the block, subnormal float inputs and results are taken as zero."""
+    import ctypes
+    import struct
+
     libm = _load_libm() if _enabled else False
     saved = ctypes.create_string_buffer(_FENV_SIZE) if libm else None
     if not libm or libm.fegetenv(saved) != 0:

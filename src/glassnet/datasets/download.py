@@ -9,10 +9,7 @@ that looks complete. Without network, the error says which file is missing,
 where to get it, and where to put it.
 """
 
-import hashlib
 import os
-import tempfile
-import urllib.request
 
 
 class DatasetNotFoundError(FileNotFoundError):
@@ -47,6 +44,8 @@ def find_file(relative_paths):
 
 
 def sha256_of(path):
+    import hashlib
+
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -56,6 +55,9 @@ def sha256_of(path):
 
 def download(url, destination, sha256, timeout=30):
     """Download ``url`` to ``destination`` atomically, verifying its SHA-256."""
+    import tempfile
+    import urllib.request
+
     folder = os.path.dirname(destination)
     os.makedirs(folder, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".download-")

@@ -5,7 +5,6 @@ Class names: T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal, Shirt,
 Sneaker, Bag, Ankle boot. Zalando SE 2017, MIT licence.
 """
 
-import gzip
 import os
 
 import numpy as np
@@ -26,6 +25,8 @@ CLASS_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", 
 
 def read_idx(path):
     """Read a gzipped IDX file (the original MNIST format) into a uint8 array."""
+    import gzip
+
     with gzip.open(path, "rb") as handle:
         data = handle.read()
     dims = data[3]

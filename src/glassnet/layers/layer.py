@@ -9,8 +9,6 @@ Calling a layer on arrays or Tensors computes; calling it on KerasTensors
 (from ``keras.Input``) records a node of a functional graph instead.
 """
 
-import inspect
-
 import numpy as np
 
 from glassnet import config, constraints, initializers, regularizers
@@ -28,9 +26,10 @@ def _call_accepts(layer_class):
     """Which of ``training`` and ``mask`` the class's ``call`` takes (cached)."""
     accepts = _CALL_SIGNATURES.get(layer_class)
     if accepts is None:
-        parameters = inspect.signature(layer_class.call).parameters
-        var_kw = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
-        accepts = ("training" in parameters or var_kw, "mask" in parameters)
+        code = layer_class.call.__code__
+        names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+        takes_any_keyword = bool(code.co_flags & 0x08)  # CO_VARKEYWORDS: call(self, x, **kwargs)
+        accepts = ("training" in names or takes_any_keyword, "mask" in names)
         _CALL_SIGNATURES[layer_class] = accepts
     return accepts
 

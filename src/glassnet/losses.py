@@ -47,10 +47,9 @@ def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
         values = ops.multiply(values, weight)
     if reduction in ("none", None):
         return values
-    total = ops.sum(values)
     if reduction == "sum":
-        return total
-    return ops.divide(total, float(max(values.size, 1)))
+        return ops.sum(values)
+    return ops.mean(values)  # sum over batch size: the sum divided by the number of values
 
 
 class Loss:
@@ -228,6 +227,18 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         super().__init__(sparse_categorical_crossentropy, name=name, reduction=reduction,
                          from_logits=from_logits, ignore_class=ignore_class, axis=axis)
         self.from_logits = from_logits
+        self.ignore_class = ignore_class
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        if self.ignore_class is None or self.reduction not in ("sum_over_batch_size", "mean"):
+            return super().__call__(y_true, y_pred, sample_weight)
+        # Keras 3 masks the ignored entries: the mean is over the entries that count.
+        if not isinstance(y_pred, Tensor):
+            y_pred = Tensor(np.asarray(y_pred, dtype=config.floatx()))
+        labels = y_true.data if isinstance(y_true, Tensor) else np.asarray(y_true)
+        valid = int(np.count_nonzero(labels != self.ignore_class))
+        total = reduce_values(self.call(y_true, y_pred), sample_weight, "sum")
+        return ops.divide(total, float(max(valid, 1)))
 
 
 class BinaryCrossentropy(LossFunctionWrapper):

@@ -92,6 +92,8 @@ def unbroadcast(grad, shape):
     """
     if grad.shape == shape:
         return grad
+    if grad.ndim < len(shape):  # a smaller gradient from a backward(): align it to the right
+        grad = grad.reshape((1,) * (len(shape) - grad.ndim) + grad.shape)
     extra = grad.ndim - len(shape)
     if extra > 0:
         grad = grad.sum(axis=tuple(range(extra)))

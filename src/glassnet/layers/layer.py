@@ -11,7 +11,7 @@ Calling a layer on arrays or Tensors computes; calling it on KerasTensors
 
 import numpy as np
 
-from glassnet import config, constraints, initializers, regularizers
+from glassnet import config, constraints, initializers, ops, regularizers
 from glassnet.autodiff.grad_mode import no_grad
 from glassnet.autodiff.tensor import Tensor
 from glassnet.autodiff.variable import Variable
@@ -20,6 +20,7 @@ from glassnet.layers.keras_tensor import KerasTensor, Node, is_symbolic
 from glassnet.utils.naming import to_snake_case, unique_name
 
 _CALL_SIGNATURES = {}
+_pending_losses = [0]  # how many add_loss calls wait to be cleared (so models skip the walk when none do)
 
 
 def _call_accepts(layer_class):
@@ -99,12 +100,15 @@ class Layer:
         self._losses = []
         self._inbound_nodes = []
         self._build_shapes = None
+        self._checked_shape = None  # the last input shape that passed input_spec (checked once per shape)
         self._tracking = True
 
     # --- attribute tracking -------------------------------------------------
     def __setattr__(self, name, value):
         if getattr(self, "_tracking", False) and not name.startswith("_"):
             self._track(value)
+            if name == "input_spec":
+                object.__setattr__(self, "_checked_shape", None)
         object.__setattr__(self, name, value)
 
     def _track(self, value):
@@ -226,6 +230,7 @@ class Layer:
     def add_loss(self, loss):
         """Add a tensor to the training loss (cleared before each forward pass)."""
         self._losses.append(loss)
+        _pending_losses[0] += 1
 
     @property
     def losses(self):
@@ -293,16 +298,28 @@ class Layer:
             self._maybe_build(shape_of(inputs))
         spec = self.input_spec
         if spec is not None:
-            self._check_inputs(spec, inputs)
+            shape = inputs.shape if type(inputs) is Tensor else None
+            if shape is None or shape != self._checked_shape:
+                self._check_inputs(spec, inputs)
+                self._checked_shape = shape
         accepts_training, accepts_mask = _call_accepts(type(self))
+        training = kwargs.get("training")
         if not accepts_training:
             kwargs.pop("training", None)
         if not accepts_mask:
             kwargs.pop("mask", None)
         outputs = self.call(inputs, *args, **kwargs)
-        if self.activity_regularizer is not None and kwargs.get("training"):
-            self.add_loss(self.activity_regularizer(outputs))
+        if self.activity_regularizer is not None and training:
+            self._add_activity_loss(outputs)
         return outputs
+
+    def _add_activity_loss(self, outputs):
+        """Keras 3: the activity penalty of each output, divided by its batch size."""
+        for output in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
+            loss = self.activity_regularizer(output)
+            if output.ndim > 0 and output.shape[0]:
+                loss = ops.divide(loss, float(output.shape[0]))
+            self.add_loss(loss)
 
     def _check_inputs(self, spec, inputs):
         if isinstance(spec, InputSpec):

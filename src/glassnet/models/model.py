@@ -4,7 +4,7 @@
 ``Model`` and write ``call`` for a custom one; ``Sequential`` is a stack.
 """
 
-from glassnet.layers.layer import Layer
+from glassnet.layers.layer import Layer, _pending_losses
 from glassnet.trainers.trainer import Trainer
 
 
@@ -24,8 +24,9 @@ class Model(Trainer, Layer):
 
     # --- calling ---------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        if self._layers:
+        if _pending_losses[0]:
             self._clear_losses()
+            _pending_losses[0] = 0
         return Layer.__call__(self, *args, **kwargs)
 
     def build(self, input_shape):

@@ -11,10 +11,10 @@ def as_input(x):
     NumPy scalars become Python numbers, so ``float32_array * np.float64(2)``
     stays float32 (NumPy treats Python numbers as weakly typed).
     """
+    if isinstance(x, np.generic):  # before the float check: np.float64 is a subclass of float
+        return x.item()
     if isinstance(x, (Tensor, np.ndarray, int, float)):
         return x
-    if isinstance(x, np.generic):
-        return x.item()
     if hasattr(x, "__cuda_array_interface__"):
         return x
     return np.asarray(x)

@@ -5,6 +5,8 @@ Gradients may come back in the broadcast shape; the engine sums them back
 to each input's shape.
 """
 
+import numpy as np
+
 from glassnet.autodiff.function import Function
 from glassnet.backend import get_array_module
 from glassnet.ops._convert import as_input
@@ -80,8 +82,9 @@ class Power(Function):
         ga = gy * self.b * self.a ** (self.b - 1) if need_a else None
         gb = None
         if need_b:
-            xp = get_array_module(self.a)
-            gb = gy * self.y * xp.log(self.a)
+            xp = get_array_module(self.y)
+            # a Python-number base would give a float64 NumPy scalar log: keep y's dtype
+            gb = gy * self.y * xp.log(xp.asarray(self.a, dtype=self.y.dtype))
         return ga, gb
 
 
@@ -256,6 +259,9 @@ absolute = abs
 
 def clip(x, x_min, x_max):
     """Limit values to ``[x_min, x_max]``."""
+    # NumPy scalar bounds become Python numbers, so float32 inputs stay float32
+    x_min = x_min.item() if isinstance(x_min, np.generic) else x_min
+    x_max = x_max.item() if isinstance(x_max, np.generic) else x_max
     return Clip.apply(as_input(x), low=x_min, high=x_max)
 
 

@@ -57,7 +57,8 @@ class Mean(Function):
         for a in self.axes:
             count *= x.shape[a]
         self.count = count
-        return x.mean(axis=self.axes, keepdims=self.keepdims)
+        total = get_array_module(x).add.reduce(x, axis=self.axes, keepdims=self.keepdims)
+        return total * (1.0 / count) if count else total * float("nan")
 
     def backward(self, gy):
         g = _expand_reduced(gy / self.count, self.axes, self.keepdims)
@@ -80,7 +81,7 @@ class _Extremum(Function):
 
     def backward(self, gy):
         g = _expand_reduced(gy, self.axes, self.keepdims)
-        count = self.mask.sum(axis=self.axes, keepdims=True)
+        count = self.mask.sum(axis=self.axes, keepdims=True, dtype=g.dtype)  # an int count would upcast
         return self.mask * (g / count)
 
 

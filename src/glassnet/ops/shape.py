@@ -100,8 +100,12 @@ class TakeAlongAxis(Function):
 
     def backward(self, gy):
         xp = get_array_module(gy)
-        grad = xp.zeros(self.shape, dtype=gy.dtype)
-        _add_along_axis(grad, self.indices, gy, self.axis)
+        # x's axes of size 1 may have been broadcast against the indices: scatter into the
+        # broadcast shape, and the engine sums back to x's shape
+        axis = self.axis % gy.ndim
+        shape = gy.shape[:axis] + (self.shape[axis],) + gy.shape[axis + 1:]
+        grad = xp.zeros(shape, dtype=gy.dtype)
+        _add_along_axis(grad, self.indices, gy, axis)
         return grad, None
 
 
@@ -109,7 +113,8 @@ def _add_along_axis(target, indices, values, axis):
     """target[..., indices, ...] += values, accumulating repeated indices."""
     xp = get_array_module(target)
     axis = axis % target.ndim
-    grids = xp.indices(indices.shape, sparse=True)
+    indices = xp.broadcast_to(indices, values.shape)  # take_along_axis broadcasts size-1 index axes
+    grids = xp.indices(values.shape, sparse=True)
     index = tuple(indices if i == axis else grids[i] for i in range(target.ndim))
     xp.add.at(target, index, values)
 
@@ -172,7 +177,9 @@ def take(x, indices, axis=None):
 
 
 def take_along_axis(x, indices, axis=None):
-    """Values of ``x`` at ``indices`` matched position by position along ``axis``."""
+    """Values of ``x`` at ``indices`` matched position by position along ``axis`` (flattened when None)."""
+    if axis is None:
+        x, axis = reshape(x, (-1,)), 0
     return TakeAlongAxis.apply(as_input(x), data_of(as_input(indices)), axis=axis)
 
 

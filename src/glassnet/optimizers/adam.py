@@ -37,8 +37,8 @@ class Adam(Optimizer):
         return buffer
 
     def update_step(self, gradient, variable, learning_rate):
-        i = self._index[id(variable)]
-        m, v = self._slots["momentum"][i], self._slots["velocity"][i]
+        slots = self.slots_of(variable)
+        m, v = slots["momentum"], slots["velocity"]
         t = self.iterations
         alpha = learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
         tmp = self._scratch(variable)
@@ -50,7 +50,7 @@ class Adam(Optimizer):
         tmp *= 1 - self.beta_2
         v += tmp
         if self.amsgrad:
-            v_hat = self._slots["velocity_hat"][i]
+            v_hat = slots["velocity_hat"]
             np.maximum(v_hat, v, out=v_hat)
             v = v_hat
         np.sqrt(v, out=tmp)

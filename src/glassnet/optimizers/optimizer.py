@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from glassnet.autodiff.tensor import Tensor
+from glassnet.optimizers.flat_store import FlatStore, FlatVariable
 from glassnet.optimizers.schedules import LearningRateSchedule
 from glassnet.utils.naming import to_snake_case
 
@@ -41,8 +42,8 @@ class Optimizer:
         self.use_ema = use_ema
         self.iterations = 0
         self.built = False
-        self._slots = {}  # slot name -> list of arrays, one per variable, in variable order
-        self._index = {}  # id(variable) -> position
+        self._store = None  # the weights and slots, back to back (FlatStore)
+        self._index = {}  # id(variable) -> position in _trainable_variables
         self._trainable_variables = []
         self._exclude_from_weight_decay = set()
 
@@ -76,30 +77,37 @@ class Optimizer:
 
     # --- slots ---------------------------------------------------------------------
     def build(self, variables):
-        """Create the per-variable buffers for ``variables``."""
-        self._trainable_variables = list(variables)
+        """Create the slots for ``variables``, keeping the state of those seen before."""
+        variables = list(variables)
+        dtypes = {v.data.dtype for v in variables}
+        if len(dtypes) > 1:
+            raise ValueError(f"{type(self).__name__}: all trained weights must share one dtype, got {sorted(map(str, dtypes))}")
+        previous = self._store
+        self._store = FlatStore(variables, self.build_slots, previous) if variables else None
+        self._trainable_variables = variables
         self._index = {id(v): i for i, v in enumerate(variables)}
-        self._slots = {}
-        for variable in variables:
-            for slot_name, array in self.build_slots(variable).items():
-                self._slots.setdefault(slot_name, []).append(array)
         self.built = True
 
     def build_slots(self, variable):
-        """Return ``{slot_name: array}`` for one variable; none by default."""
+        """Return ``{slot_name: array}`` shaped like ``variable.data``; none by default."""
         return {}
 
     def slots_of(self, variable):
-        """The buffers kept for ``variable``, by slot name."""
-        i = self._index[id(variable)]
-        return {name: arrays[i] for name, arrays in self._slots.items()}
+        """The buffers kept for ``variable`` (or for the whole flat store), by slot name."""
+        if isinstance(variable, FlatVariable):
+            return self._store.slots
+        return self._store.slot_views(self._index[id(variable)])
+
+    @property
+    def slot_names(self):
+        return list(self._store.slots) if self._store is not None else []
 
     @property
     def variables(self):
-        """The optimizer's state: iterations, then each slot's arrays in order."""
+        """The optimizer's state as Keras orders it: iterations, then each weight's slots."""
         state = [np.array(self.iterations, dtype="int64")]
-        for arrays in self._slots.values():
-            state.extend(arrays)
+        for i in range(len(self._trainable_variables)):
+            state.extend(self._store.slot_views(i).values())
         return state
 
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
@@ -115,24 +123,48 @@ class Optimizer:
         return self.apply([g for g, _ in grads_and_vars], [v for _, v in grads_and_vars])
 
     def apply(self, grads, trainable_variables=None):
-        """Update each variable from its gradient (None gradients are skipped)."""
+        """Update each variable from its gradient (variables whose gradient is None are left alone)."""
         if trainable_variables is None:
             trainable_variables = self._trainable_variables
-        pairs = [(g, v) for g, v in zip(grads, trainable_variables) if g is not None]
+        pairs = [(g.data if isinstance(g, Tensor) else g, v) for g, v in zip(grads, trainable_variables)
+                 if g is not None]
         if not pairs:
             return self.iterations
-        if not self.built or any(id(v) not in self._index for _, v in pairs):
-            self.build(self._merge_variables([v for _, v in pairs]))
-        grads = self._clip([g.data if isinstance(g, Tensor) else g for g, _ in pairs])
+        variables = [v for _, v in pairs]
+        index = self._index
+        if not self.built or any(id(v) not in index for v in variables):
+            self.build(self._merge_variables(variables))
+        elif not self._store.intact():
+            self.build(self._trainable_variables)
+        grads = self._clip([g for g, _ in pairs])
         learning_rate = self.learning_rate
         self.iterations += 1
-        for g, (_, variable) in zip(grads, pairs):
-            if self.weight_decay and self._decays(variable):
-                variable.data -= variable.data * (self.weight_decay * learning_rate)
-            self.update_step(g, variable, learning_rate)
+        if len(pairs) == len(self._trainable_variables) and all(
+                v is known for v, known in zip(variables, self._trainable_variables)):
+            self._apply_flat(grads, learning_rate)
+        else:
+            self._apply_each(grads, variables, learning_rate)
+        for variable in variables:
             if variable.constraint is not None:
                 variable.data[...] = variable.constraint(variable.data)
         return self.iterations
+
+    def _apply_flat(self, grads, learning_rate):
+        """One update over every weight at once (all weights have gradients, in build order)."""
+        store = self._store
+        flat_grad = store.gather(grads)
+        if self.weight_decay:
+            for variable in store.variables:
+                if self._decays(variable):
+                    variable.data -= variable.data * (self.weight_decay * learning_rate)
+        self.update_step(flat_grad, store.flat, learning_rate)
+
+    def _apply_each(self, grads, variables, learning_rate):
+        """Update only the given variables, one by one (some weights have no gradient this step)."""
+        for g, variable in zip(grads, variables):
+            if self.weight_decay and self._decays(variable):
+                variable.data -= variable.data * (self.weight_decay * learning_rate)
+            self.update_step(g, variable, learning_rate)
 
     def _merge_variables(self, new):
         known = list(self._trainable_variables)

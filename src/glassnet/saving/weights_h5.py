@@ -14,8 +14,25 @@ from glassnet.saving.atomic import atomic_path
 
 
 def _layer_entries(model):
-    """(name, layer) for each layer that holds or could hold weights, as Keras names them."""
-    return [(layer.name, layer) for layer in model.layers]
+    """(key, layer) for each layer, keyed as Keras 3 keys them in the file.
+
+    Keras does not use ``layer.name`` (auto-generated names differ between two
+    instances of the same model: ``dense`` vs ``dense_2``) but the snake_case
+    class name, numbered per class in layer order: ``dense``, ``dense_1``, ...
+    (``keras/src/saving/saving_lib.py``, ``_save_container_state``).
+    """
+    from glassnet.utils.naming import to_snake_case
+
+    used, entries = {}, []
+    for layer in model.layers:
+        key = to_snake_case(type(layer).__name__)
+        if key in used:
+            used[key] += 1
+            key = f"{key}_{used[key]}"
+        else:
+            used[key] = 0
+        entries.append((key, layer))
+    return entries
 
 
 def _write_vars(group, name, arrays):
@@ -27,12 +44,8 @@ def _write_vars(group, name, arrays):
 
 def optimizer_arrays(optimizer):
     """The optimizer's state in Keras' order: iterations, learning rate, slots interleaved per weight."""
-    arrays = [np.array(optimizer.iterations, dtype="int32"), np.array(optimizer.learning_rate, dtype="float32")]
-    names = list(optimizer._slots)
-    count = len(optimizer._trainable_variables)
-    for index in range(count):
-        arrays.extend(optimizer._slots[name][index] for name in names)
-    return arrays
+    head = [np.array(optimizer.iterations, dtype="int32"), np.array(optimizer.learning_rate, dtype="float32")]
+    return head + optimizer.variables[1:]
 
 
 def write_weights(handle, model, include_optimizer=True):
@@ -78,8 +91,8 @@ def read_weights(handle, model, skip_mismatch=False):
     for name, layer in _layer_entries(model):
         if name not in handle["layers"]:
             if layer.weights and not skip_mismatch:
-                raise ValueError(f"The file has no weights for layer '{name}' (it has "
-                                 f"{sorted(handle['layers'])}); was it saved from a different model?")
+                raise ValueError(f"The file has no weights for layer '{layer.name}' (stored as '{name}'; the "
+                                 f"file has {sorted(handle['layers'])}); was it saved from a different model?")
             continue
         arrays = _read_vars(handle["layers"][name])
         expected = [tuple(w.shape) for w in layer.weights]
@@ -87,7 +100,8 @@ def read_weights(handle, model, skip_mismatch=False):
         if expected != found:
             if skip_mismatch:
                 continue
-            raise ValueError(f"Layer '{name}' expects weights of shapes {expected}, the file has {found}")
+            raise ValueError(f"Layer '{layer.name}' expects weights of shapes {expected}, the file has {found} "
+                             f"(stored as '{name}')")
         plan.append((layer, arrays))
     for layer, arrays in plan:
         for variable, array in zip(layer.weights, arrays):

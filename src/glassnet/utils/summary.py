@@ -70,7 +70,7 @@ def optimizer_variable_count(optimizer):
     """Keras counts the iteration counter, the learning rate and every slot."""
     if optimizer is None or not optimizer.built:
         return 0
-    return 2 + sum(int(a.size) for arrays in optimizer._slots.values() for a in arrays)
+    return 2 + sum(int(a.size) for a in optimizer.variables[1:])
 
 
 def print_summary(model, line_length=None, positions=None, print_fn=None, show_trainable=False):

@@ -38,12 +38,14 @@ class Dense(Layer):
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+        if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
+            # Checked before Layer.__init__, so a rejected layer uses up no name (as in Keras).
+            who = f"Dense '{kwargs['name']}'" if kwargs.get("name") else "Dense"
+            raise ValueError(f"{who}: units must be a positive integer, got {units!r}")
         input_dim = kwargs.pop("input_dim", None)
         if input_dim is not None and "input_shape" not in kwargs:
             kwargs["input_shape"] = (input_dim,)
         super().__init__(**kwargs)
-        if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
-            raise ValueError(f"Dense '{self.name}': units must be a positive integer, got {units!r}")
         self.units = units
         self.activation = activations.get(activation)
         self._fusable, self._fused_name = fused_activation(activation)

@@ -28,6 +28,8 @@ class NonNeg(Constraint):
 
 
 def _norms(w, axis):
+    if isinstance(axis, list):  # Keras accepts a list, e.g. axis=[0, 1, 2] for a Conv2D kernel
+        axis = tuple(axis)
     return np.sqrt(np.sum(w * w, axis=axis, keepdims=True))
 
 

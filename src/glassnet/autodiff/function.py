@@ -149,8 +149,14 @@ def _root_gradient(root, grad):
 
 
 def _accumulate_leaf(leaf, grad):
-    """Add ``grad`` into ``leaf.grad`` without writing into either array."""
-    leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+    """Add ``grad`` into ``leaf.grad`` without writing into either array.
+
+    A read-only gradient (a broadcast view) is copied, so ``leaf.grad`` can be edited in place.
+    """
+    if leaf.grad is not None:
+        leaf.grad = leaf.grad + grad
+    else:
+        leaf.grad = grad if grad.flags.writeable else grad.copy()
 
 
 def _output_gradients(fn, slots):
@@ -175,6 +181,8 @@ def backward(root, grad=None, retain_graph=False):
     if root.creator is None:
         _accumulate_leaf(root, grad)
         return
+    if root.creator.inputs is None:
+        topological_order(root.creator)  # raises the "graph already freed" error
     pending = {root.creator: [None] * root.creator.n_outputs}
     pending[root.creator][root.output_index] = grad
     for fn in topological_order(root.creator):

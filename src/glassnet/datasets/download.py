@@ -84,10 +84,12 @@ def get_file(relative_path, url, sha256, alternatives=()):
     found = find_file((relative_path,) + tuple(alternatives))
     if found:
         return found
+    import http.client
+
     destination = os.path.join(cache_dir(), relative_path)
     try:
         return download(url, destination, sha256)
-    except OSError as error:
+    except (OSError, http.client.HTTPException) as error:  # HTTPException: e.g. IncompleteRead, a cut download
         places = "\n  ".join(search_dirs())
         raise DatasetNotFoundError(
             f"Dataset file '{relative_path}' was not found and could not be downloaded ({error}).\n"

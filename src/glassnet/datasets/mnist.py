@@ -5,6 +5,8 @@
 CC BY-SA 3.0.
 """
 
+import zipfile
+
 import numpy as np
 
 from glassnet.datasets.download import get_file
@@ -31,8 +33,14 @@ def check_arrays(arrays, source, shapes=SHAPES, classes=10):
 
 def load_npz(path, shapes=SHAPES):
     """Read the four arrays of a Keras-layout .npz (never unpickling) and check them."""
-    with np.load(path, allow_pickle=False) as data:
-        arrays = {key: data[key] for key in data.files}
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {key: data[key] for key in data.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        raise ValueError(
+            f"{path} is not a readable .npz file ({type(error).__name__}: {error}); it may be corrupt or "
+            "incomplete. Delete it so that it is downloaded again, or replace it with a good copy"
+        ) from None
     check_arrays(arrays, path, shapes)
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
 

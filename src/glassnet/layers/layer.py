@@ -295,6 +295,8 @@ class Layer:
                 return self._symbolic_call(inputs, args, kwargs)
             inputs = to_tensor(inputs)
         if not self.built:
+            if self.input_spec is not None:  # bad input is rejected before any weight is made
+                self._check_inputs(self.input_spec, inputs)
             self._maybe_build(shape_of(inputs))
         spec = self.input_spec
         if spec is not None:
@@ -333,6 +335,8 @@ class Layer:
         """Build on symbolic shapes and record a node; nothing is computed."""
         input_shape = shape_of(inputs)
         if not self.built:
+            if self.input_spec is not None:
+                self._check_inputs(self.input_spec, inputs)
             self._maybe_build(input_shape)
         if self.input_spec is not None:
             self._check_inputs(self.input_spec, inputs)

@@ -83,10 +83,45 @@ class Sequential(Model):
             self.build((None,) + tuple(input_shape[1:]))
 
     def call(self, inputs, training=None):
-        x = inputs
+        x = self._adjust_input_rank(inputs) if self._input_layer is not None else inputs
         for layer in self._layers:
             x = layer(x, training=training)
         return x
+
+    def _adjust_input_rank(self, x):
+        """Keras' rule for inputs whose rank differs from the declared input's.
+
+        One axis too many of size 1 is squeezed, one too few is added when the
+        declared last axis is 1; any other rank difference raises, naming the
+        model, the shape it was built for and the shape it got. (Sizes are
+        checked by the layers themselves.)
+        """
+        expected = self._input_layer.batch_shape
+        shape = getattr(x, "shape", None)
+        if shape is None or len(shape) == len(expected):
+            return x
+        from glassnet import ops
+
+        if len(shape) == len(expected) + 1 and shape[-1] == 1:
+            return ops.squeeze(x, axis=-1)
+        if len(shape) == len(expected) - 1 and expected[-1] == 1:
+            return ops.expand_dims(x, axis=-1)
+        import math
+
+        sample, got = tuple(expected[1:]), tuple(shape)
+        hint = ""
+        if None not in sample and math.prod(got[1:]) == math.prod(sample):
+            hint = f" Reshape the samples first, e.g. x.reshape(-1, {', '.join(str(d) for d in sample)})."
+        elif len(got) == len(expected) - 1 and all(a is None or a == b for a, b in zip(sample[1:], got[1:])):
+            hint = " Did you pass a single sample? Add the batch axis, e.g. x[None] or x.reshape(1, ...)."
+
+        def dims(n):
+            return f"{n} dimension{'s' if n != 1 else ''}"
+
+        raise ValueError(
+            f"Sequential '{self.name}' expects inputs of shape {expected} ({dims(len(expected))}, batch axis "
+            f"first), got inputs of shape {got} ({dims(len(got))}).{hint}"
+        )
 
     def compute_output_shape(self, input_shape):
         if not self.built:

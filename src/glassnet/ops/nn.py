@@ -62,7 +62,7 @@ class LeakyRelu(Function):
     """y = x if x > 0 else slope x;  dy/dx = 1 or slope"""
 
     def __init__(self, negative_slope=0.2):
-        self.slope = negative_slope
+        self.slope = float(negative_slope)
 
     def forward(self, x):
         self.positive = x > 0
@@ -76,7 +76,7 @@ class Elu(Function):
     """y = x if x > 0 else alpha (exp(x) - 1);  dy/dx = 1 or y + alpha"""
 
     def __init__(self, alpha=1.0):
-        self.alpha = alpha
+        self.alpha = float(alpha)
 
     def forward(self, x):
         xp = get_array_module(x)

@@ -3,7 +3,7 @@
     1875/1875 ━━━━━━━━━━━━━━━━━━━━ 3s 1ms/step - accuracy: 0.9259 - loss: 0.2599
 
 During an epoch the time shown is the estimated time left; at the end it is
-the time taken. On a terminal (or in a notebook) the line is redrawn at most
+the time taken, in seconds. On a terminal (or in a notebook) the line is redrawn at most
 every ``interval`` seconds; in a log file only the finished line is written.
 ``verbose=2`` writes one short line per epoch and no bar.
 """
@@ -13,11 +13,16 @@ import time
 
 
 def format_duration(seconds):
-    """``3s``, ``1:05``, ``1:02:03`` as Keras writes durations."""
-    if seconds >= 3600:
+    """The time left: ``3s``, ``60s``, ``1:05``, ``1:02:03``, as Keras writes it (whole seconds, cut)."""
+    if seconds > 3600:
         return f"{int(seconds // 3600)}:{int(seconds % 3600 // 60):02d}:{int(seconds % 60):02d}"
-    if seconds >= 60:
+    if seconds > 60:
         return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+    return f"{int(seconds)}s"
+
+
+def format_elapsed(seconds):
+    """The time taken, on a finished line: always seconds, rounded (``3s``, ``125s``), as Keras writes it."""
     return f"{seconds:.0f}s"
 
 
@@ -109,7 +114,7 @@ class Progbar:
         elapsed = now - self._start
         per_step = elapsed / self._seen if self._seen else 0.0
         if final:
-            timing = f"{format_duration(elapsed)} {format_per_unit(per_step, self.unit_name)}"
+            timing = f"{format_elapsed(elapsed)} {format_per_unit(per_step, self.unit_name)}"
         else:
             remaining = per_step * (self.target - self._seen) if self.target else 0.0
             timing = f"{format_duration(remaining)} {format_per_unit(per_step, self.unit_name)}"
@@ -124,7 +129,7 @@ class Progbar:
         elapsed = now - self._start
         per_step = elapsed / self._seen if self._seen else 0.0
         count = f"{self._seen}/{self.target}" if self.target else f"{self._seen}"
-        return (f"{count} - {format_duration(elapsed)} - {format_per_unit(per_step, self.unit_name)}"
+        return (f"{count} - {format_elapsed(elapsed)} - {format_per_unit(per_step, self.unit_name)}"
                 f"{self._metric_text()}")
 
     def _draw(self, line):

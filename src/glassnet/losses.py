@@ -93,10 +93,27 @@ class LossFunctionWrapper(Loss):
         self.fn, self.fn_kwargs = fn, kwargs
 
     def call(self, y_true, y_pred):
+        y_true, y_pred = _same_rank(y_true, y_pred)
         return self.fn(y_true, y_pred, **self.fn_kwargs)
 
     def get_config(self):
         return {**super().get_config(), **self.fn_kwargs}
+
+
+def _same_rank(y_true, y_pred):
+    """Keras' ``squeeze_or_expand_to_same_rank``: targets of shape (n,) against predictions of
+    shape (n, 1) (and the reverse) are lined up, instead of broadcasting to (n, n)."""
+    true = y_true.data if isinstance(y_true, Tensor) else np.asarray(y_true)
+    true_rank, pred_rank = true.ndim, y_pred.ndim
+    if true_rank == pred_rank + 1 and true.shape[-1] == 1:
+        if pred_rank == 1:
+            return true, ops.expand_dims(y_pred, -1)
+        return true[..., 0], y_pred
+    if pred_rank == true_rank + 1 and y_pred.shape[-1] == 1:
+        if true_rank == 1:
+            return true[..., None], y_pred
+        return true, ops.squeeze(y_pred, -1)
+    return y_true, y_pred
 
 
 # --- per-sample functions ------------------------------------------------------

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from glassnet.metrics.metric import MeanMetricWrapper
+from glassnet.metrics.metric import MeanMetricWrapper, same_rank
 
 
 def _labels(y_true, like_ndim):
@@ -15,15 +15,13 @@ def _labels(y_true, like_ndim):
 
 def accuracy(y_true, y_pred):
     """1 where y_pred equals y_true exactly."""
-    return (np.asarray(y_true) == np.asarray(y_pred)).astype("float32")
+    y_true, y_pred = same_rank(y_true, y_pred)
+    return (y_true == y_pred).astype("float32")
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
     """1 where (y_pred > threshold) equals y_true, averaged over the last axis."""
-    y_pred = np.asarray(y_pred)
-    y_true = np.asarray(y_true)
-    if y_true.ndim == y_pred.ndim - 1 and y_pred.shape[-1] == 1:
-        y_true = y_true[..., None]
+    y_true, y_pred = same_rank(y_true, y_pred)
     return ((y_pred > threshold) == (y_true > 0.5)).mean(axis=-1, dtype="float32")
 
 

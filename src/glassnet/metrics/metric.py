@@ -19,6 +19,21 @@ def as_array(value):
     return np.asarray(value)
 
 
+def same_rank(y_true, y_pred):
+    """Keras' ``squeeze_or_expand_to_same_rank`` on arrays: (n,) against (n, 1), either way round,
+    is lined up instead of broadcast to (n, n)."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1:
+        if y_pred.ndim == 1:
+            return y_true, y_pred[:, None]
+        return y_true[..., 0], y_pred
+    if y_pred.ndim == y_true.ndim + 1 and y_pred.shape[-1] == 1:
+        if y_true.ndim == 1:
+            return y_true[:, None], y_pred
+        return y_true, y_pred[..., 0]
+    return y_true, y_pred
+
+
 class Metric:
     """Base class for metrics (``keras.metrics.Metric``)."""
 

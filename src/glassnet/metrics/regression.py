@@ -2,14 +2,11 @@
 
 import numpy as np
 
-from glassnet.metrics.metric import MeanMetricWrapper
+from glassnet.metrics.metric import MeanMetricWrapper, same_rank
 
 
 def _aligned(y_true, y_pred):
-    y_true, y_pred = np.asarray(y_true, dtype="float32"), np.asarray(y_pred)
-    if y_true.ndim == y_pred.ndim - 1:
-        y_true = y_true[..., None]
-    return y_true, y_pred
+    return same_rank(np.asarray(y_true, dtype="float32"), y_pred)
 
 
 def mean_squared_error(y_true, y_pred):

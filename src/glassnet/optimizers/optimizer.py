@@ -53,6 +53,8 @@ class Optimizer:
         """The current learning rate as a float (a schedule is evaluated at ``iterations``)."""
         if isinstance(self._learning_rate, LearningRateSchedule):
             return float(self._learning_rate(self.iterations))
+        if callable(self._learning_rate):  # Keras also accepts a function of no arguments
+            return float(self._learning_rate())
         return self._learning_rate
 
     @learning_rate.setter

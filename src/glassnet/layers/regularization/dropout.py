@@ -1,5 +1,7 @@
 """Dropout: randomly silence units during training (inverted dropout)."""
 
+import numbers
+
 from glassnet import ops
 from glassnet.layers.layer import Layer
 from glassnet.random import SeedGenerator
@@ -14,7 +16,7 @@ class Dropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
+        if not isinstance(rate, numbers.Real) or not 0 <= rate <= 1:
             raise ValueError(f"Dropout '{self.name}': rate must be a number in [0, 1], got {rate!r}")
         self.rate = float(rate)
         self.noise_shape = noise_shape

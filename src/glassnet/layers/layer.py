@@ -305,13 +305,12 @@ class Layer:
                 self._check_inputs(spec, inputs)
                 self._checked_shape = shape
         accepts_training, accepts_mask = _call_accepts(type(self))
-        training = kwargs.get("training")
         if not accepts_training:
             kwargs.pop("training", None)
         if not accepts_mask:
             kwargs.pop("mask", None)
         outputs = self.call(inputs, *args, **kwargs)
-        if self.activity_regularizer is not None and training:
+        if self.activity_regularizer is not None:  # in every mode, as Keras 3 (evaluate reports it)
             self._add_activity_loss(outputs)
         return outputs
 

@@ -105,6 +105,8 @@ def check_targets(loss, y, output_shape):
                 f"Loss '{name}' expects class ids in [0, {classes}) for a model with {classes} outputs, "
                 f"got labels from {low} to {high}"
             )
+    elif kind in ("mean_squared_error", "mean_absolute_error", "huber", "binary_crossentropy"):
+        _check_same_shape(name, y, output_shape)
     elif kind == "categorical_crossentropy":
         looks_sparse = y.ndim < len(output_shape) or (y.shape[-1] == 1 and classes not in (None, 1))
         if looks_sparse:
@@ -118,6 +120,18 @@ def check_targets(loss, y, output_shape):
                 f"Loss '{name}' expects targets with {classes} columns to match the model's {classes} outputs, "
                 f"got shape {y.shape}"
             )
+
+
+def _check_same_shape(name, y, output_shape):
+    """Element-wise losses need targets shaped like the outputs ((n,) and (n, 1) are taken as one)."""
+    target, output = tuple(y.shape[1:]), tuple(output_shape[1:])
+    if target == output or (target, output) in (((), (1,)), ((1,), ())):
+        return
+    raise ValueError(
+        f"Loss '{name}' compares targets with outputs element by element, so the targets must have the "
+        f"outputs' shape (n,) + {output}; got targets of shape {y.shape}. Check the last layer's units "
+        f"or reshape y"
+    )
 
 
 class CompileMetrics:

@@ -137,11 +137,14 @@ class Trainer:
 
     # --- one step ------------------------------------------------------------------------------------
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        """The compiled loss on (y, y_pred) plus, in training, every layer's added losses."""
+        """The compiled loss on (y, y_pred) plus every layer's added losses and weight penalties.
+
+        As in Keras 3, the penalties count in evaluation too, so ``evaluate`` on
+        the training data reports the loss that training minimises.
+        """
         total = self._compile_loss(y, y_pred, sample_weight) if self._compile_loss is not None else None
-        if training:
-            for extra in self.losses:
-                total = extra if total is None else total + extra
+        for extra in self.losses:
+            total = extra if total is None else total + extra
         if total is None:
             raise ValueError("No loss to compute: pass loss=... to compile() or call add_loss() in a layer")
         return total
@@ -186,8 +189,8 @@ class Trainer:
         """Arrays from whatever was given, checked: lengths, emptiness, NaN."""
         if x is None:
             raise ValueError("x is required: pass the input samples as the first argument")
-        x = map_arrays(lambda a: to_array(a, "x"), x)
-        y = map_arrays(lambda a: to_array(a, "y"), y)
+        x = map_arrays(lambda a: to_array(a, "x"), _list_of_numbers_as_array(x))
+        y = map_arrays(lambda a: to_array(a, "y"), _list_of_numbers_as_array(y))
         if need_y and y is None:
             raise ValueError("y is required here: pass the targets as the second argument")
         if sample_weight is not None:
@@ -392,6 +395,14 @@ class Trainer:
         x, _, _ = self._prepare_arrays(x, None, None, need_y=False)
         with no_grad():
             return map_arrays(_to_numpy, self.predict_step((map_arrays(_as_float, x),)))
+
+
+def _list_of_numbers_as_array(value):
+    """A plain (nested) list of numbers is one array; a list of arrays is several inputs, as in Keras."""
+    if isinstance(value, (list, tuple)) and value and not isinstance(value[0], (np.ndarray, Tensor, dict)) \
+            and not hasattr(value[0], "to_numpy"):
+        return np.asarray(value)
+    return value
 
 
 def _as_float(array):

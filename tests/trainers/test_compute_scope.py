@@ -1,0 +1,77 @@
+"""The CPU settings of fit/evaluate/predict: BLAS threads and flush-to-zero, restored afterwards."""
+
+import platform
+import sys
+
+import numpy as np
+import pytest
+
+import glassnet as keras
+from glassnet import layers
+from glassnet.backend import denormals
+from glassnet.trainers import threads
+
+X86_LINUX = sys.platform.startswith("linux") and platform.machine() in ("x86_64", "AMD64")
+SUBNORMAL = np.array([1e-39], dtype=np.float32)
+
+
+def is_flushed():
+    return float((SUBNORMAL * np.float32(1.0))[0]) == 0.0
+
+
+@pytest.mark.skipif(not X86_LINUX, reason="flush-to-zero is set on x86-64 Linux only")
+def test_flush_denormals_inside_and_restored_after():
+    assert not is_flushed()
+    with denormals.flush_denormals() as active:
+        assert active is True
+        assert is_flushed()
+    assert not is_flushed()
+
+
+@pytest.mark.skipif(not X86_LINUX, reason="flush-to-zero is set on x86-64 Linux only")
+def test_flush_is_restored_even_after_an_error_in_fit():
+    model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(2)])
+    model.compile(optimizer="sgd", loss="mse")
+    seen = []
+
+    class Probe(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append(is_flushed())
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(np.ones((4, 3)), np.ones((4, 2)), epochs=1, verbose=0, callbacks=[Probe()])
+    assert seen == [True]  # training ran with flush-to-zero
+    assert not is_flushed()
+
+
+def test_flushing_can_be_turned_off():
+    denormals.set_enabled(False)
+    try:
+        with denormals.flush_denormals() as active:
+            assert active is False
+            assert not is_flushed()
+    finally:
+        denormals.set_enabled(True)
+
+
+def test_small_models_use_one_blas_thread_large_ones_are_left_alone():
+    small = keras.Sequential([keras.Input(shape=(784,)), layers.Dense(128), layers.Dense(10)])
+    assert threads.choose(small, 32) == 1
+    big = keras.Sequential([keras.Input(shape=(4096,)), layers.Dense(4096)])
+    assert threads.choose(big, 256) is None
+
+
+def test_set_num_threads():
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(2)])
+    try:
+        threads.set_num_threads(3)
+        assert threads.get_num_threads() == 3 and threads.choose(model, 32) == 3
+        threads.set_num_threads(None)
+        assert threads.choose(model, 32) is None
+        for bad in (0, -1, 2.5, "four"):
+            with pytest.raises(ValueError, match="positive integer"):
+                threads.set_num_threads(bad)
+    finally:
+        threads.set_num_threads("auto")
+    assert threads.get_num_threads() == "auto"

@@ -37,6 +37,9 @@ def get(identifier):
     if isinstance(identifier, Metric):
         return identifier
     if isinstance(identifier, str):
+        loss_function = _loss_function(identifier)
+        if loss_function is not None:  # Keras accepts loss names as metrics: the mean loss
+            return MeanMetricWrapper(loss_function, name=identifier)
         return lookup("metric", identifier, {**ALL, "acc": Accuracy})()
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         return identifier()
@@ -45,6 +48,19 @@ def get(identifier):
     if callable(identifier):
         return MeanMetricWrapper(identifier)
     raise ValueError(f"metric must be a name, a Metric or a function, got {identifier!r}")
+
+
+def _loss_function(name):
+    """The per-sample loss function called ``name``, for names that are losses but not metrics."""
+    from glassnet import losses
+
+    if name.lower() in ALL:
+        return None
+    loss_class = losses.ALL.get(name.lower())
+    for function, cls in losses.FUNCTIONS.items():
+        if cls is loss_class:
+            return function
+    return None
 
 
 def resolve_accuracy(y_true_shape, y_pred_shape, loss=None):

@@ -89,7 +89,7 @@ def check_targets(loss, y, output_shape):
     if kind == "sparse_categorical_crossentropy":
         labels = _target_labels(y)
         if labels is None:
-            sample = y.reshape(-1)[np.argmax(np.floor(y.reshape(-1)) != y.reshape(-1))]
+            sample = y.reshape(-1)[np.argmax(np.floor(y.reshape(-1)) != y.reshape(-1))].item()
             raise ValueError(
                 f"Loss '{name}' expects integer class ids, got non-integer targets such as {sample!r} "
                 f"(dtype {y.dtype}). For one-hot targets use loss='categorical_crossentropy'"
@@ -103,7 +103,7 @@ def check_targets(loss, y, output_shape):
         if classes is not None and (low < 0 or high >= classes):
             raise ValueError(
                 f"Loss '{name}' expects class ids in [0, {classes}) for a model with {classes} outputs, "
-                f"got labels from {low} to {high}"
+                f"got labels from {low.item()} to {high.item()}"
             )
     elif kind in ("mean_squared_error", "mean_absolute_error", "huber", "binary_crossentropy"):
         _check_same_shape(name, y, output_shape)

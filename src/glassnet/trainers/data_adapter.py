@@ -60,8 +60,9 @@ def check_finite(array, name):
     """Raise if a float array holds NaN or infinity, naming the first bad sample."""
     if array.dtype.kind not in "fc":
         return
-    if np.isfinite(np.sum(array, dtype=np.float64)):
-        return
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(np.sum(array, dtype=np.float64)):
+            return
     bad = ~np.isfinite(array.reshape(len(array), -1)).all(axis=1) if array.ndim else ~np.isfinite(array)
     if not bad.any():
         return  # the sum overflowed but every value is finite

@@ -202,13 +202,14 @@ class Trainer:
             check_finite(array, "y")
         return x, y, sample_weight
 
-    def _check_against_model(self, x, y):
-        """Run two samples through the model (no graph) and check the targets against the loss.
+    def _check_against_model(self, x, y, batch_size=32):
+        """Run the first batch through the model (no graph) and check the targets against the loss.
 
         This builds the model if needed and raises any shape error with the
-        layer's own message before training changes anything.
+        layer's own message (showing the batch shape the user will train
+        with) before training changes anything.
         """
-        head = map_arrays(lambda a: a[:2], x)
+        head = map_arrays(lambda a: a[:batch_size], x)
         with no_grad():
             output = self(head, training=False)
         if y is not None and self._compile_loss is not None and self._compile_loss.single is not None:
@@ -239,9 +240,9 @@ class Trainer:
             val_x, val_y, val_weight = self._prepare_arrays(val_x, val_y, val_weight, need_y=self._needs_targets())
             validation = ArrayBatches(val_x, val_y, val_weight, _check_batch_size(validation_batch_size or batch_size))
         batches = ArrayBatches(x, y, sample_weight, batch_size, shuffle=bool(shuffle))
-        self._check_against_model(x, y)
+        self._check_against_model(x, y, batch_size)
         if validation is not None:
-            self._check_against_model(validation.x, validation.y)
+            self._check_against_model(validation.x, validation.y, validation.batch_size)
 
         history = History()
         callback_list = self._callback_list(callbacks, history, verbose, epochs,
@@ -321,7 +322,7 @@ class Trainer:
         verbose = _resolve_verbose(verbose)
         x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, need_y=self._needs_targets())
         batches = ArrayBatches(x, y, sample_weight, batch_size)
-        self._check_against_model(x, y)
+        self._check_against_model(x, y, batch_size)
         callback_list = self._callback_list(callbacks, None, verbose, 1, steps or batches.steps,
                                             add_progbar=verbose != 0)
         with threads.compute_scope(self, batch_size):

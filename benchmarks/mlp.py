@@ -115,7 +115,8 @@ RUNNERS = {"glassnet": run_glassnet, "torch": run_torch, "keras": run_keras}
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=2, help="epochs per round and framework")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds; each runs every framework once, in turn")
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[32, 128])
     parser.add_argument("--frameworks", nargs="+", default=["glassnet", "torch", "keras"])
     parser.add_argument("--only", help=argparse.SUPPRESS)
@@ -125,24 +126,35 @@ def main():
         print(json.dumps(RUNNERS[args.only](args.batch_size, args.epochs)))
         return
     available = [f for f in args.frameworks if f == "glassnet" or have(f)]
-    print(f"MNIST MLP, median seconds per epoch over {args.epochs} epochs (first epoch included)")
-    results = {}
+    print(f"MNIST MLP: {args.rounds} rounds x {args.epochs} epochs per framework, frameworks interleaved; "
+          "median seconds per epoch; ratios are medians of the per-round ratios")
     for batch_size in args.batch_sizes:
+        times = {f: [] for f in available}
+        ratios = {f: [] for f in available if f != "glassnet"}
+        accuracy, labels = {}, {}
+        for _ in range(args.rounds):
+            medians = {}
+            for framework in available:
+                result = run_isolated(__file__, ["--only", framework, "--batch-size", str(batch_size),
+                                                 "--epochs", str(args.epochs)])
+                if "error" in result:
+                    print(f"  batch {batch_size:4d}  {framework}: failed: {result['error']}")
+                    continue
+                times[framework].extend(result["epoch_seconds"])
+                medians[framework] = median(result["epoch_seconds"])
+                accuracy[framework] = result["test_accuracy"]
+                labels[framework] = framework + (f" ({result['backend']})" if "backend" in result else "")
+            for other in ratios:
+                if "glassnet" in medians and other in medians:
+                    ratios[other].append(medians["glassnet"] / medians[other])
         for framework in available:
-            result = run_isolated(__file__, ["--only", framework, "--batch-size", str(batch_size),
-                                             "--epochs", str(args.epochs)])
-            results[(framework, batch_size)] = result
-            seconds = median(result.get("epoch_seconds", []))
-            extra = result.get("error") or f"test accuracy {result.get('test_accuracy', float('nan')):.4f}"
-            label = framework + (f" ({result['backend']})" if "backend" in result else "")
-            print(f"  batch {batch_size:4d}  {label:18s} {seconds:7.3f} s/epoch   {extra}", flush=True)
-        base = median(results.get(("torch", batch_size), {}).get("epoch_seconds", []))
-        mine = median(results[("glassnet", batch_size)].get("epoch_seconds", []))
-        if base == base:  # not NaN: torch ran
-            print(f"  batch {batch_size:4d}  ratio glassnet / PyTorch eager = {mine / base:.2f}")
-        keras_time = median(results.get(("keras", batch_size), {}).get("epoch_seconds", []))
-        if keras_time == keras_time:
-            print(f"  batch {batch_size:4d}  ratio glassnet / Keras = {mine / keras_time:.2f}")
+            if times[framework]:
+                print(f"  batch {batch_size:4d}  {labels[framework]:18s} {median(times[framework]):7.3f} s/epoch   "
+                      f"test accuracy {accuracy[framework]:.4f}")
+        for other, values in ratios.items():
+            if values:
+                print(f"  batch {batch_size:4d}  glassnet / {labels.get(other, other)}: {median(values):.2f} "
+                      f"(rounds: {', '.join(f'{v:.2f}' for v in values)})", flush=True)
 
 
 if __name__ == "__main__":

@@ -28,8 +28,7 @@ def _load_cupy():
 def get_array_module(*arrays):
     """Return ``numpy`` or ``cupy``, whichever owns the given arrays ("xp")."""
     for array in arrays:
-        module = type(array).__module__
-        if module.startswith("cupy"):
+        if type(array) is not np.ndarray and type(array).__module__.startswith("cupy"):
             return _load_cupy()
     return np
 

@@ -7,7 +7,8 @@ from glassnet.metrics.metric import MeanMetricWrapper, same_rank
 
 def _labels(y_true, like_ndim):
     """Integer labels with the trailing size-1 axis removed."""
-    y_true = np.asarray(y_true)
+    if type(y_true) is not np.ndarray:
+        y_true = np.asarray(y_true)
     if y_true.ndim == like_ndim and y_true.shape[-1] == 1:
         y_true = y_true[..., 0]
     return y_true
@@ -26,14 +27,14 @@ def binary_accuracy(y_true, y_pred, threshold=0.5):
 
 
 def categorical_accuracy(y_true, y_pred):
-    """1 where argmax(y_pred) equals argmax(y_true) (one-hot targets)."""
-    return (np.argmax(y_true, axis=-1) == np.argmax(y_pred, axis=-1)).astype("float32")
+    """True where argmax(y_pred) equals argmax(y_true) (one-hot targets)."""
+    return np.argmax(y_true, axis=-1) == np.argmax(y_pred, axis=-1)
 
 
 def sparse_categorical_accuracy(y_true, y_pred):
-    """1 where argmax(y_pred) equals the integer label."""
+    """True where argmax(y_pred) equals the integer label (booleans average like 1 and 0)."""
     y_pred = np.asarray(y_pred)
-    return (_labels(y_true, y_pred.ndim) == np.argmax(y_pred, axis=-1)).astype("float32")
+    return _labels(y_true, y_pred.ndim) == y_pred.argmax(axis=-1)
 
 
 class Accuracy(MeanMetricWrapper):

@@ -80,7 +80,8 @@ class Mean(Metric):
     def update_state(self, values, sample_weight=None):
         values = values if type(values) is np.ndarray else as_array(values)
         if sample_weight is None:
-            self.total += float(values.sum())
+            total = np.count_nonzero(values) if values.dtype == bool else values.sum()
+            self.total += float(total)
             self.count += values.size
             return
         weight = np.broadcast_to(as_array(sample_weight).reshape(values.shape[: np.ndim(sample_weight)] + (1,) * (

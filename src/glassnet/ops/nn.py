@@ -293,11 +293,14 @@ class Dense(Function):
     def backward(self, gy):
         need_x, need_kernel, need_bias = self.needs_input_grad
         dz = _activation_slope(gy, self.y, self.activation)
-        units = dz.shape[-1]
-        dz2 = dz.reshape(-1, units)
+        x = self.x
+        if dz.ndim != 2:  # leading axes beyond the batch: fold them into rows
+            dz2, x = dz.reshape(-1, dz.shape[-1]), x.reshape(-1, x.shape[-1])
+        else:
+            dz2 = dz
         gx = dz @ self.kernel.T if need_x else None
-        gk = self.x.reshape(-1, self.x.shape[-1]).T @ dz2 if need_kernel else None
-        gb = dz2.sum(axis=0) if need_bias else None
+        gk = x.T @ dz2 if need_kernel else None
+        gb = get_array_module(dz2).add.reduce(dz2, axis=0) if need_bias else None
         return gx, gk, gb
 
 

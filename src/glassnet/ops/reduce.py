@@ -18,6 +18,14 @@ def _normalize_axes(axis, ndim):
     return tuple(a % ndim if ndim else a for a in axis)
 
 
+def _spread(g, shape, axes, keepdims):
+    """The gradient ``g`` of a reduction, repeated over the reduced axes to ``shape``."""
+    xp = get_array_module(g)
+    if len(axes) == len(shape):  # everything was reduced: one value fills the input's shape
+        return xp.full(shape, g, dtype=g.dtype)
+    return xp.broadcast_to(_expand_reduced(g, axes, keepdims), shape)
+
+
 def _expand_reduced(g, axes, keepdims):
     """Re-insert reduced axes as size 1 so ``g`` broadcasts against the input."""
     if keepdims:
@@ -40,8 +48,7 @@ class Sum(Function):
         return x.sum(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, gy):
-        g = _expand_reduced(gy, self.axes, self.keepdims)
-        return get_array_module(g).broadcast_to(g, self.shape)
+        return _spread(gy, self.shape, self.axes, self.keepdims)
 
 
 class Mean(Function):
@@ -61,8 +68,7 @@ class Mean(Function):
         return total * (1.0 / count) if count else total * float("nan")
 
     def backward(self, gy):
-        g = _expand_reduced(gy / self.count, self.axes, self.keepdims)
-        return get_array_module(g).broadcast_to(g, self.shape)
+        return _spread(gy * (1.0 / self.count), self.shape, self.axes, self.keepdims)
 
 
 class _Extremum(Function):

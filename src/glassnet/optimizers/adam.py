@@ -10,7 +10,7 @@ from glassnet.optimizers.optimizer import Optimizer
 class Adam(Optimizer):
     """Adaptive moments, as Keras computes them:
 
-        m = m + (g - m)(1 - beta_1);  v = v + (g^2 - v)(1 - beta_2)
+        m = beta_1 m + (1 - beta_1) g;  v = beta_2 v + (1 - beta_2) g^2
         alpha = lr sqrt(1 - beta_2^t) / (1 - beta_1^t)
         w = w - alpha m / (sqrt(v) + epsilon)
 
@@ -42,17 +42,20 @@ class Adam(Optimizer):
         t = self.iterations
         alpha = learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
         tmp = self._scratch(variable)
-        np.subtract(gradient, m, out=tmp)
-        tmp *= 1 - self.beta_1
+        # m = beta_1 m + (1 - beta_1) g, written so every pass reads at most two arrays
+        m *= self.beta_1
+        np.multiply(gradient, 1 - self.beta_1, out=tmp)
         m += tmp
-        np.multiply(gradient, gradient, out=tmp)
-        tmp -= v
+        # v = beta_2 v + (1 - beta_2) g^2
+        v *= self.beta_2
+        np.square(gradient, out=tmp)
         tmp *= 1 - self.beta_2
         v += tmp
         if self.amsgrad:
             v_hat = slots["velocity_hat"]
             np.maximum(v_hat, v, out=v_hat)
             v = v_hat
+        # w -= alpha m / (sqrt(v) + epsilon)
         np.sqrt(v, out=tmp)
         tmp += self.epsilon
         np.divide(m, tmp, out=tmp)

@@ -42,6 +42,7 @@ class FlatStore:
             view[...] = variable.data
             variable.data = view
             self.views.append(view)
+        self.grad_views = [self._part(self.grads, i) for i in range(len(self.variables))]
         self.flat = FlatVariable(self.params)
         self.slots = build_slots(self.flat)
         if previous is not None:
@@ -53,9 +54,6 @@ class FlatStore:
     def slot_views(self, i):
         """``{slot name: view}`` of the i-th variable's slots."""
         return {name: self._part(array, i) for name, array in self.slots.items()}
-
-    def grad_view(self, i):
-        return self._part(self.grads, i)
 
     def _copy_slots_from(self, previous):
         old = {id(v): i for i, v in enumerate(previous.variables)}
@@ -74,6 +72,6 @@ class FlatStore:
 
     def gather(self, grads):
         """Copy the per-variable gradients into the flat gradient buffer."""
-        for i, grad in enumerate(grads):
-            np.copyto(self.grad_view(i), grad)
+        for view, grad in zip(self.grad_views, grads):
+            np.copyto(view, grad)
         return self.grads

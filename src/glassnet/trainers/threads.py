@@ -12,7 +12,7 @@ import contextlib
 _num_threads = "auto"
 
 # Below this many multiply-adds per step (weights x batch), one thread is faster.
-SMALL_WORK = 64_000_000
+SMALL_WORK = 8_000_000
 
 
 def set_num_threads(count):

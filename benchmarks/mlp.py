@@ -10,6 +10,8 @@ the median epoch time is reported with its ratio to PyTorch's eager loop.
 
 PyTorch runs when torch is installed; Keras runs when keras is installed
 (with whatever backend KERAS_BACKEND selects: torch, jax or tensorflow).
+"numpy" is a hand-written NumPy training loop with no framework at all: the
+floor for any NumPy framework on this machine.
 """
 
 import argparse
@@ -110,7 +112,78 @@ def run_keras(batch_size, epochs):
     return {"epoch_seconds": epoch_timer.times, "test_accuracy": float(accuracy), "backend": keras.backend.backend()}
 
 
-RUNNERS = {"glassnet": run_glassnet, "torch": run_torch, "keras": run_keras}
+def run_numpy(batch_size, epochs):
+    """A hand-written NumPy loop with no framework: the floor a NumPy framework can approach.
+
+    Same model, same Adam (Keras' formula), same BLAS thread choice and
+    flush-to-zero setting as glassnet, so the difference is glassnet's own cost.
+    """
+    import numpy as np
+
+    from glassnet.backend.denormals import flush_denormals
+    from glassnet.trainers.threads import SMALL_WORK
+    from threadpoolctl import threadpool_limits
+
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    x, y = x_train.reshape(len(x_train), -1), y_train.astype(np.int64)
+    rng = np.random.default_rng(0)
+    limit1, limit2 = np.sqrt(6 / (784 + 128)), np.sqrt(6 / (128 + 10))
+    params = [rng.uniform(-limit1, limit1, (784, 128)).astype(np.float32), np.zeros(128, np.float32),
+              rng.uniform(-limit2, limit2, (128, 10)).astype(np.float32), np.zeros(10, np.float32)]
+    moments = [np.zeros_like(p) for p in params]
+    velocities = [np.zeros_like(p) for p in params]
+    scratch = [np.empty_like(p) for p in params]
+    batch = np.empty((batch_size, 784), np.float32)
+    threads = 1 if 101770 * batch_size < SMALL_WORK else None
+    times, step = [], 0
+    with threadpool_limits(threads, user_api="blas"), flush_denormals():
+        for _ in range(epochs):
+            start = time.perf_counter()
+            order = rng.permutation(len(x))
+            for begin in range(0, len(x), batch_size):
+                index = order[begin:begin + batch_size]
+                xb = batch[:len(index)]
+                np.take(x, index, axis=0, out=xb)
+                yb = y[index]
+                w1, b1, w2, b2 = params
+                h = xb @ w1
+                h += b1
+                np.maximum(h, 0, out=h)
+                z = h @ w2
+                z += b2
+                z -= z.max(axis=1, keepdims=True)
+                p = np.exp(z)
+                p /= p.sum(axis=1, keepdims=True)
+                rows = np.arange(len(index))
+                _ = -np.log(p[rows, yb]).mean()
+                p[rows, yb] -= 1
+                p /= len(index)
+                grads = [None, None, h.T @ p, p.sum(axis=0)]
+                dh = p @ w2.T
+                dh *= h > 0
+                grads[0], grads[1] = xb.T @ dh, dh.sum(axis=0)
+                step += 1
+                alpha = 1e-3 * np.sqrt(1 - 0.999**step) / (1 - 0.9**step)
+                for w, g, m, v, tmp in zip(params, grads, moments, velocities, scratch):
+                    m *= 0.9
+                    np.multiply(g, 0.1, out=tmp)
+                    m += tmp
+                    v *= 0.999
+                    np.square(g, out=tmp)
+                    tmp *= 0.001
+                    v += tmp
+                    np.sqrt(v, out=tmp)
+                    tmp += 1e-7
+                    np.divide(m, tmp, out=tmp)
+                    tmp *= alpha
+                    w -= tmp
+            times.append(time.perf_counter() - start)
+    hidden = np.maximum(x_test.reshape(len(x_test), -1) @ params[0] + params[1], 0)
+    accuracy = ((hidden @ params[2] + params[3]).argmax(axis=1) == y_test).mean()
+    return {"epoch_seconds": times, "test_accuracy": float(accuracy)}
+
+
+RUNNERS = {"glassnet": run_glassnet, "numpy": run_numpy, "torch": run_torch, "keras": run_keras}
 
 
 def main():
@@ -118,14 +191,14 @@ def main():
     parser.add_argument("--epochs", type=int, default=2, help="epochs per round and framework")
     parser.add_argument("--rounds", type=int, default=3, help="rounds; each runs every framework once, in turn")
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[32, 128])
-    parser.add_argument("--frameworks", nargs="+", default=["glassnet", "torch", "keras"])
+    parser.add_argument("--frameworks", nargs="+", default=["glassnet", "numpy", "torch", "keras"])
     parser.add_argument("--only", help=argparse.SUPPRESS)
     parser.add_argument("--batch-size", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.only:
         print(json.dumps(RUNNERS[args.only](args.batch_size, args.epochs)))
         return
-    available = [f for f in args.frameworks if f == "glassnet" or have(f)]
+    available = [f for f in args.frameworks if f in ("glassnet", "numpy") or have(f)]
     print(f"MNIST MLP: {args.rounds} rounds x {args.epochs} epochs per framework, frameworks interleaved; "
           "median seconds per epoch; ratios are medians of the per-round ratios")
     for batch_size in args.batch_sizes:

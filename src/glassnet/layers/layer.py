@@ -43,8 +43,8 @@ def to_tensor(value):
         return type(value)(to_tensor(v) for v in value)
     if isinstance(value, dict):
         return {k: to_tensor(v) for k, v in value.items()}
-    array = np.asarray(value)
-    if array.dtype.kind == "f" and array.dtype != config.floatx():
+    array = value if type(value) is np.ndarray else np.asarray(value)
+    if array.dtype.kind == "f" and array.dtype.name != config.floatx():
         array = array.astype(config.floatx())
     return Tensor(array)
 

@@ -201,8 +201,8 @@ class Silu(Function):
 class Softmax(Function):
     """y = exp(x) / sum exp(x) along ``axis``;  dx = y (dy - sum(dy y))
 
-    Keeps ``log_normalizer`` = log sum exp(x), so a cross-entropy that
-    follows can reuse this node's work instead of recomputing it.
+    A cross-entropy that follows can reuse this node's work through
+    ``log_normalizer()`` = log sum exp(x), instead of recomputing it.
     """
 
     def __init__(self, axis=-1):
@@ -210,13 +210,16 @@ class Softmax(Function):
 
     def forward(self, x):
         xp = get_array_module(x)
-        peak = x.max(axis=self.axis, keepdims=True)
-        e = xp.exp(x - peak)
-        total = e.sum(axis=self.axis, keepdims=True)
-        e /= total
+        self.peak = x.max(axis=self.axis, keepdims=True)
+        e = xp.exp(x - self.peak)
+        self.total = e.sum(axis=self.axis, keepdims=True)
+        e /= self.total
         self.y = e
-        self.log_normalizer = xp.log(total) + peak
         return e
+
+    def log_normalizer(self):
+        """log sum exp(x) along the axis (kept dims), from the forward pass's parts."""
+        return get_array_module(self.total).log(self.total) + self.peak
 
     def backward(self, gy):
         y = self.y
@@ -310,7 +313,7 @@ class Dense(Function):
 def _softmax_parts(logits, softmax):
     """(probabilities, log-normaliser) of ``logits`` on the last axis, reused from a Softmax node if given."""
     if softmax is not None:
-        return softmax.y, softmax.log_normalizer
+        return softmax.y, softmax.log_normalizer()
     xp = get_array_module(logits)
     peak = logits.max(axis=-1, keepdims=True)
     exps = xp.exp(logits - peak)

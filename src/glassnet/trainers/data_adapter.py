@@ -125,7 +125,7 @@ class ArrayBatches:
     def _take(self, array, index, key):
         """``array[index]`` (floats as float32) written into a reused buffer."""
         floatx = config.floatx()
-        cast = array.dtype.kind == "f" and array.dtype != floatx
+        cast = array.dtype.kind == "f" and array.dtype.name != floatx
         if isinstance(index, slice):
             part = array[index]
             return part.astype(floatx) if cast else part

@@ -18,6 +18,7 @@ from glassnet.autodiff.tensor import Tensor
 from glassnet.callbacks.callback_list import CallbackList
 from glassnet.callbacks.history import History
 from glassnet.callbacks.progbar_logger import ProgbarLogger
+from glassnet.layers.layer import _pending_losses
 from glassnet.metrics.metric import Mean
 from glassnet.random import global_generator
 from glassnet.trainers import threads
@@ -55,6 +56,14 @@ def _resolve_verbose(verbose):
     return verbose
 
 
+def _name_of(metric):
+    return metric.name
+
+
+def _as_log(value):
+    return value if type(value) is float or isinstance(value, (list, dict)) else float(value)
+
+
 def _sorted_logs(logs):
     """Logs with Python floats, keys sorted (Keras' ``pythonify_logs``)."""
     return {key: value if type(value) is float or isinstance(value, (list, dict)) else float(value)
@@ -74,6 +83,7 @@ class Trainer:
         self.stop_training = False
         self.history = None
         self._trainable_cache = None  # the trainable weights, fixed for the length of a fit
+        self._penalized = True  # whether some weight has a regularizer (known during a fit)
 
     # --- compile ------------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,
@@ -130,10 +140,13 @@ class Trainer:
 
     def get_metrics_result(self):
         """``{name: value}`` of every metric, keys sorted as Keras logs are."""
-        results = {"loss": self._loss_tracker.result()}
-        if self._compile_metrics is not None:
-            results.update(self._compile_metrics.results())
-        return _sorted_logs(results)
+        metrics = [self._loss_tracker]
+        if self._compile_metrics is not None and self._compile_metrics.built:
+            metrics += self._compile_metrics.metrics + self._compile_metrics.weighted
+        if len(metrics) == 2:  # the common case, without sorting: "accuracy" < "loss" etc.
+            first, second = sorted(metrics, key=_name_of)
+            return {first.name: _as_log(first.result()), second.name: _as_log(second.result())}
+        return _sorted_logs({m.name: m.result() for m in metrics})
 
     # --- one step ------------------------------------------------------------------------------------
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
@@ -143,11 +156,17 @@ class Trainer:
         the training data reports the loss that training minimises.
         """
         total = self._compile_loss(y, y_pred, sample_weight) if self._compile_loss is not None else None
-        for extra in self.losses:
+        for extra in self._added_losses():
             total = extra if total is None else total + extra
         if total is None:
             raise ValueError("No loss to compute: pass loss=... to compile() or call add_loss() in a layer")
         return total
+
+    def _added_losses(self):
+        """``self.losses``, skipping the walk over layers when a fit knows there are none."""
+        if self._trainable_cache is not None and not self._penalized and not _pending_losses[0]:
+            return ()
+        return self.losses
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         """Update the compiled metrics with a batch and return all results."""
@@ -256,6 +275,7 @@ class Trainer:
     def _fixed_trainable_weights(self):
         """Look the trainable weights up once for a whole loop, not at every step."""
         self._trainable_cache = self.trainable_weights
+        self._penalized = any(w.regularizer is not None for w in self.weights)
         try:
             yield
         finally:

@@ -4,7 +4,11 @@ Every function takes Tensors, arrays or numbers and returns a Tensor that is
 recorded for ``backward()`` when an input requires grad.
 """
 
-from glassnet.ops import linalg, math, nn, reduce, shape
+from glassnet.ops import conv as _conv_module
+from glassnet.ops import linalg, math, nn, normalization, pooling, reduce, shape, windows
+from glassnet.ops.conv import conv, conv_transpose, depthwise_conv
+from glassnet.ops.normalization import normalize
+from glassnet.ops.pooling import average_pool, max_pool
 from glassnet.ops._convert import convert_to_numpy, convert_to_tensor
 from glassnet.ops.linalg import dot, matmul
 from glassnet.ops.math import (

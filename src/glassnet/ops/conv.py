@@ -1,0 +1,245 @@
+"""Convolutions on NHWC images: one strided window view plus one matrix product.
+
+Forward, for a kernel K of shape (kh, kw, C, F):
+
+    cols = windows(pad(x)) reshaped to (N*OH*OW, kh*kw*C)      # "im2col": the one copy
+    y    = act(cols @ K.reshape(kh*kw*C, F) + b)               # one matrix product
+
+Backward, the same idea the other way:
+
+    dK    = cols^T @ dy                                         # one matrix product
+    dcols = dy @ K^T, then summed back onto the image positions # one product + kh*kw strided adds
+
+A transposed convolution is exactly that backward pass run forwards, and its
+backward is a convolution. Depthwise convolution multiplies each channel by
+its own kernel, offset by offset.
+"""
+
+import numpy as np
+
+from glassnet.autodiff.function import Function
+from glassnet.backend import get_array_module
+from glassnet.ops._convert import as_input
+from glassnet.ops.nn import _activate_in_place, _activation_slope
+from glassnet.ops.windows import (
+    as_pair, crop_padding, pad_amounts, pad_image, same_padding, scatter_windows, window_view,
+)
+
+
+def _im2col(x, kernel_hw, strides, dilation, padding):
+    """(cols, pads, padded shape, (N, OH, OW)) for an NHWC batch."""
+    pads = pad_amounts(x.shape[1], x.shape[2], kernel_hw, strides, dilation, padding)
+    padded = pad_image(x, pads)
+    windows = window_view(padded, kernel_hw, strides, dilation)
+    n, oh, ow, kh, kw, c = windows.shape
+    if oh <= 0 or ow <= 0:
+        raise ValueError(
+            f"The kernel {kernel_hw} (dilation {dilation}) is larger than the input {x.shape[1:3]} with "
+            f"'{padding}' padding; use padding='same' or a smaller kernel"
+        )
+    return windows.reshape(n * oh * ow, kh * kw * c), pads, padded.shape, (n, oh, ow)
+
+
+def _col2im(cols, padded_shape, out_nhw, kernel_hw, strides, dilation, pads):
+    """Sum window columns (N*OH*OW, kh*kw*C) back onto an image, then remove the padding."""
+    n, oh, ow = out_nhw
+    kh, kw = kernel_hw
+    channels = padded_shape[-1]
+    windows = cols.reshape(n, oh, ow, kh, kw, channels)
+    return crop_padding(scatter_windows(windows, padded_shape, kernel_hw, strides, dilation), pads)
+
+
+class Conv2D(Function):
+    """y = act(conv(x, K) + b) on NHWC images; K has shape (kh, kw, C, F).
+
+    dK = cols^T dz,  db = sum dz,  dx = col2im(dz K^T)  where dz = dy act'(y).
+    """
+
+    def __init__(self, strides=(1, 1), padding="valid", dilation=(1, 1), activation=None):
+        self.strides, self.padding = as_pair(strides, "strides"), padding
+        self.dilation, self.activation = as_pair(dilation, "dilation_rate"), activation
+
+    def forward(self, x, kernel, bias):
+        if x.dtype != kernel.dtype:
+            x = x.astype(kernel.dtype)
+        kh, kw, channels, filters = kernel.shape
+        cols, self.pads, self.padded_shape, self.out_nhw = _im2col(
+            x, (kh, kw), self.strides, self.dilation, self.padding)
+        z = cols @ kernel.reshape(kh * kw * channels, filters)
+        if bias is not None:
+            z += bias
+        self.cols, self.kernel = cols, kernel
+        self.y = _activate_in_place(z, self.activation)
+        return self.y.reshape(self.out_nhw + (filters,))
+
+    def backward(self, gy):
+        need_x, need_kernel, need_bias = self.needs_input_grad
+        kernel = self.kernel
+        kh, kw, channels, filters = kernel.shape
+        dz = _activation_slope(gy.reshape(-1, filters), self.y, self.activation)
+        gk = (self.cols.T @ dz).reshape(kernel.shape) if need_kernel else None
+        gb = get_array_module(dz).add.reduce(dz, axis=0) if need_bias else None
+        gx = None
+        if need_x:
+            dcols = dz @ kernel.reshape(kh * kw * channels, filters).T
+            gx = _col2im(dcols, self.padded_shape, self.out_nhw, (kh, kw), self.strides, self.dilation, self.pads)
+        return gx, gk, gb
+
+
+class Conv2DTranspose(Function):
+    """The transpose (gradient) of a convolution: y = col2im(x K^T) + b, cropped to ``output_shape``.
+
+    K has Keras' shape (kh, kw, F_out, C_in). Its backward pass is a convolution of dy.
+    """
+
+    def __init__(self, strides=(1, 1), padding="valid", dilation=(1, 1), output_hw=None, activation=None):
+        self.strides, self.padding = as_pair(strides, "strides"), padding
+        self.dilation, self.output_hw, self.activation = as_pair(dilation, "dilation_rate"), output_hw, activation
+
+    def forward(self, x, kernel, bias):
+        if x.dtype != kernel.dtype:
+            x = x.astype(kernel.dtype)
+        kh, kw, filters, channels = kernel.shape
+        n, h, w, _ = x.shape
+        out_h, out_w = self.output_hw
+        pads = (same_padding(out_h, kh, self.strides[0], self.dilation[0]),
+                same_padding(out_w, kw, self.strides[1], self.dilation[1])) if self.padding == "same" \
+            else ((0, out_h - ((h - 1) * self.strides[0] + (kh - 1) * self.dilation[0] + 1)),
+                  (0, out_w - ((w - 1) * self.strides[1] + (kw - 1) * self.dilation[1] + 1)))
+        padded_shape = (n, out_h + sum(pads[0]), out_w + sum(pads[1]), filters)
+        self.x, self.kernel, self.pads, self.padded_shape = x, kernel, pads, padded_shape
+        cols = x.reshape(n * h * w, channels) @ kernel.reshape(kh * kw * filters, channels).T
+        z = _col2im(cols, padded_shape, (n, h, w), (kh, kw), self.strides, self.dilation, pads)
+        z = get_array_module(z).ascontiguousarray(z)
+        if bias is not None:
+            z += bias
+        self.y = _activate_in_place(z, self.activation)
+        return self.y
+
+    def backward(self, gy):
+        need_x, need_kernel, need_bias = self.needs_input_grad
+        kernel, x = self.kernel, self.x
+        kh, kw, filters, channels = kernel.shape
+        dz = _activation_slope(gy, self.y, self.activation)
+        padded = pad_image(dz, self.pads)
+        windows = window_view(padded, (kh, kw), self.strides, self.dilation)
+        n, h, w = x.shape[:3]
+        cols = windows[:, :h, :w].reshape(n * h * w, kh * kw * filters)
+        gx = (cols @ kernel.reshape(kh * kw * filters, channels)).reshape(x.shape) if need_x else None
+        gk = (cols.T @ x.reshape(n * h * w, channels)).reshape(kernel.shape) if need_kernel else None
+        gb = get_array_module(dz).add.reduce(dz.reshape(-1, filters), axis=0) if need_bias else None
+        return gx, gk, gb
+
+
+class DepthwiseConv2D(Function):
+    """Each input channel convolved with its own kernels: K has shape (kh, kw, C, M), output C*M channels.
+
+    y[..., c*M + m] = sum_ab windows[..., a, b, c] K[a, b, c, m]; computed offset by offset.
+    """
+
+    def __init__(self, strides=(1, 1), padding="valid", dilation=(1, 1), activation=None):
+        self.strides, self.padding = as_pair(strides, "strides"), padding
+        self.dilation, self.activation = as_pair(dilation, "dilation_rate"), activation
+
+    def forward(self, x, kernel, bias):
+        if x.dtype != kernel.dtype:
+            x = x.astype(kernel.dtype)
+        xp = get_array_module(x)
+        kh, kw, channels, multiplier = kernel.shape
+        self.pads = pad_amounts(x.shape[1], x.shape[2], (kh, kw), self.strides, self.dilation, self.padding)
+        padded = pad_image(x, self.pads)
+        windows = window_view(padded, (kh, kw), self.strides, self.dilation)
+        n, oh, ow = windows.shape[:3]
+        if oh <= 0 or ow <= 0:
+            raise ValueError(f"The kernel {(kh, kw)} is larger than the input {x.shape[1:3]} with "
+                             f"'{self.padding}' padding")
+        z = xp.zeros((n, oh, ow, channels, multiplier), dtype=kernel.dtype)
+        for a in range(kh):
+            for b in range(kw):
+                z += windows[:, :, :, a, b, :, None] * kernel[a, b]
+        z = z.reshape(n, oh, ow, channels * multiplier)
+        if bias is not None:
+            z += bias
+        self.windows, self.padded_shape, self.kernel = windows, padded.shape, kernel
+        self.y = _activate_in_place(z, self.activation)
+        return self.y
+
+    def backward(self, gy):
+        need_x, need_kernel, need_bias = self.needs_input_grad
+        xp = get_array_module(gy)
+        kernel, windows = self.kernel, self.windows
+        kh, kw, channels, multiplier = kernel.shape
+        dz = _activation_slope(gy, self.y, self.activation)
+        gb = xp.add.reduce(dz.reshape(-1, channels * multiplier), axis=0) if need_bias else None
+        dz5 = dz.reshape(dz.shape[:3] + (channels, multiplier))
+        gk = xp.empty_like(kernel) if need_kernel else None
+        window_grads = xp.empty(windows.shape, dtype=dz.dtype) if need_x else None
+        for a in range(kh):
+            for b in range(kw):
+                if need_kernel:
+                    gk[a, b] = xp.einsum("nijc,nijcm->cm", windows[:, :, :, a, b, :], dz5)
+                if need_x:
+                    window_grads[:, :, :, a, b, :] = xp.einsum("nijcm,cm->nijc", dz5, kernel[a, b])
+        gx = None
+        if need_x:
+            gx = crop_padding(scatter_windows(window_grads, self.padded_shape, (kh, kw), self.strides,
+                                              self.dilation), self.pads)
+        return gx, gk, gb
+
+
+def _activation_name(activation):
+    if activation in (None, "linear"):
+        return None
+    if activation not in ("relu", "sigmoid", "tanh"):
+        raise ValueError(f"convolutions fuse the activations relu, sigmoid, tanh; got {activation!r}")
+    return activation
+
+
+def conv(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, activation=None):
+    """2-D convolution of NHWC ``x`` with ``kernel`` (kh, kw, C, F); "valid" or "same" padding."""
+    padding = _check_padding(padding)
+    return Conv2D.apply(as_input(x), kernel, bias, strides=strides, padding=padding, dilation=dilation_rate,
+                        activation=_activation_name(activation))
+
+
+def conv_transpose(x, kernel, bias=None, strides=1, padding="valid", output_padding=None, dilation_rate=1,
+                   activation=None):
+    """Transposed 2-D convolution; ``kernel`` has Keras' shape (kh, kw, filters, in_channels)."""
+    padding = _check_padding(padding)
+    data = x.data if hasattr(x, "data") and not isinstance(x, np.ndarray) else np.asarray(x)
+    out_hw = transpose_output_hw(data.shape[1:3], kernel.shape[:2], strides, padding, output_padding,
+                                 dilation_rate)
+    return Conv2DTranspose.apply(as_input(x), kernel, bias, strides=strides, padding=padding,
+                                 dilation=dilation_rate, output_hw=out_hw, activation=_activation_name(activation))
+
+
+def transpose_output_hw(input_hw, kernel_hw, strides, padding, output_padding=None, dilation_rate=1):
+    """Keras' output size of a transposed convolution, per spatial axis."""
+    strides, dilation = as_pair(strides), as_pair(dilation_rate)
+    extra = (0, 0) if output_padding is None else as_pair(output_padding, "output_padding")
+    sizes = []
+    for size, k, s, d, o in zip(input_hw, kernel_hw, strides, dilation, extra):
+        if size is None:
+            sizes.append(None)
+            continue
+        span = (k - 1) * d + 1
+        if output_padding is None:
+            sizes.append(size * s if padding == "same" else size * s + max(span - s, 0))
+        else:
+            pad = span // 2 if padding == "same" else 0
+            sizes.append((size - 1) * s + span - 2 * pad + o)
+    return tuple(sizes)
+
+
+def depthwise_conv(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, activation=None):
+    """Depthwise 2-D convolution: ``kernel`` (kh, kw, C, multiplier), C*multiplier output channels."""
+    padding = _check_padding(padding)
+    return DepthwiseConv2D.apply(as_input(x), kernel, bias, strides=strides, padding=padding,
+                                 dilation=dilation_rate, activation=_activation_name(activation))
+
+
+def _check_padding(padding):
+    padding = str(padding).lower()
+    if padding not in ("valid", "same"):
+        raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+    return padding

@@ -1,0 +1,93 @@
+"""Max and average pooling over NHWC windows.
+
+Max pooling keeps, per window, the first largest value; its gradient goes
+to that one position (as in TensorFlow and PyTorch). Average pooling's
+gradient is spread evenly over each window. With "same" padding, average
+pooling divides by the number of real (unpadded) values, as Keras does, and
+max pooling pads with -inf so padding never wins.
+"""
+
+from glassnet.autodiff.function import Function
+from glassnet.backend import get_array_module
+from glassnet.ops._convert import as_input
+from glassnet.ops.windows import as_pair, crop_padding, pad_amounts, pad_image, scatter_windows, window_view
+
+
+def _windows(x, pool, strides, padding, fill):
+    pads = pad_amounts(x.shape[1], x.shape[2], pool, strides, (1, 1), padding)
+    padded = pad_image(x, pads, value=fill)
+    windows = window_view(padded, pool, strides, (1, 1))
+    if windows.shape[1] <= 0 or windows.shape[2] <= 0:
+        raise ValueError(f"The pool size {pool} is larger than the input {x.shape[1:3]} with '{padding}' padding")
+    return windows, pads, padded.shape
+
+
+class MaxPool2D(Function):
+    """y = max over each window;  dx = dy at the (first) maximum of each window, 0 elsewhere"""
+
+    def __init__(self, pool_size=(2, 2), strides=None, padding="valid"):
+        self.pool = as_pair(pool_size, "pool_size")
+        self.strides = as_pair(strides if strides is not None else self.pool, "strides")
+        self.padding = padding
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        windows, self.pads, self.padded_shape = _windows(x, self.pool, self.strides, self.padding, -xp.inf)
+        n, oh, ow, kh, kw, c = windows.shape
+        flat = windows.transpose(0, 1, 2, 5, 3, 4).reshape(n, oh, ow, c, kh * kw)
+        self.argmax = flat.argmax(axis=-1)
+        self.shape = x.shape
+        return xp.take_along_axis(flat, self.argmax[..., None], axis=-1)[..., 0]
+
+    def backward(self, gy):
+        xp = get_array_module(gy)
+        kh, kw = self.pool
+        n, oh, ow, c = gy.shape
+        onehot = xp.zeros((n, oh, ow, c, kh * kw), dtype=gy.dtype)
+        xp.put_along_axis(onehot, self.argmax[..., None], gy[..., None], axis=-1)
+        window_grads = onehot.reshape(n, oh, ow, c, kh, kw).transpose(0, 1, 2, 4, 5, 3)
+        image = scatter_windows(window_grads, self.padded_shape, self.pool, self.strides, (1, 1))
+        return crop_padding(image, self.pads)
+
+
+class AvgPool2D(Function):
+    """y = mean of the real values in each window;  dx = dy / count, spread over each window"""
+
+    def __init__(self, pool_size=(2, 2), strides=None, padding="valid"):
+        self.pool = as_pair(pool_size, "pool_size")
+        self.strides = as_pair(strides if strides is not None else self.pool, "strides")
+        self.padding = padding
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        windows, self.pads, self.padded_shape = _windows(x, self.pool, self.strides, self.padding, 0.0)
+        total = windows.sum(axis=(3, 4))
+        self.count = self._counts(x)
+        return total / self.count
+
+    def _counts(self, x):
+        """How many real values each window holds: kh*kw, fewer at "same" edges."""
+        xp = get_array_module(x)
+        if self.padding == "valid":
+            return float(self.pool[0] * self.pool[1])
+        ones = xp.ones((1,) + x.shape[1:3] + (1,), dtype=x.dtype)
+        windows = window_view(pad_image(ones, self.pads), self.pool, self.strides, (1, 1))
+        return windows.sum(axis=(3, 4))
+
+    def backward(self, gy):
+        xp = get_array_module(gy)
+        kh, kw = self.pool
+        share = gy / self.count
+        window_grads = xp.broadcast_to(share[:, :, :, None, None, :], share.shape[:3] + (kh, kw) + share.shape[3:])
+        image = scatter_windows(window_grads, self.padded_shape, self.pool, self.strides, (1, 1))
+        return crop_padding(image, self.pads)
+
+
+def max_pool(x, pool_size=2, strides=None, padding="valid"):
+    """2-D max pooling of an NHWC batch."""
+    return MaxPool2D.apply(as_input(x), pool_size=pool_size, strides=strides, padding=str(padding).lower())
+
+
+def average_pool(x, pool_size=2, strides=None, padding="valid"):
+    """2-D average pooling of an NHWC batch."""
+    return AvgPool2D.apply(as_input(x), pool_size=pool_size, strides=strides, padding=str(padding).lower())

@@ -1,8 +1,20 @@
 """Layers, as ``keras.layers``."""
 
+from glassnet.layers.convolutional import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
 from glassnet.layers.core import Activation, Dense, Input, InputLayer
 from glassnet.layers.input_spec import InputSpec
 from glassnet.layers.keras_tensor import KerasTensor
 from glassnet.layers.layer import Layer
+from glassnet.layers.normalization import BatchNormalization, LayerNormalization
+from glassnet.layers.pooling import (
+    AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D,
+    GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D,
+)
 from glassnet.layers.regularization import Dropout
 from glassnet.layers.reshaping import Flatten, Reshape
+
+Convolution2D = Conv2D
+Convolution1D = Conv1D
+MaxPool2D, MaxPool1D, AvgPool2D, AvgPool1D = MaxPooling2D, MaxPooling1D, AveragePooling2D, AveragePooling1D
+GlobalAvgPool2D, GlobalMaxPool2D = GlobalAveragePooling2D, GlobalMaxPooling2D
+GlobalAvgPool1D, GlobalMaxPool1D = GlobalAveragePooling1D, GlobalMaxPooling1D

@@ -1,0 +1,2 @@
+from glassnet.layers.normalization.batch_normalization import BatchNormalization
+from glassnet.layers.normalization.layer_normalization import LayerNormalization

@@ -1,0 +1,71 @@
+"""LayerNormalization: normalise each sample over its feature axes.
+
+    y = gamma (x - mean) / sqrt(var + epsilon) + beta,  statistics per sample over ``axis``
+
+Keras' defaults: axis -1, epsilon 1e-3, center and scale on.
+"""
+
+from glassnet import constraints, initializers, ops, regularizers
+from glassnet.layers.layer import Layer
+from glassnet.utils.serialization import serialize_object
+
+
+class LayerNormalization(Layer):
+    """Normalise over ``axis`` (an int or a list of ints), with learned gamma and beta of those axes' shape."""
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False, beta_initializer="zeros",
+                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        if rms_scaling:
+            raise ValueError(f"LayerNormalization '{self.name}': rms_scaling=True is not supported")
+        self.axis = axis if isinstance(axis, int) else list(axis)
+        self.epsilon, self.center, self.scale, self.rms_scaling = float(epsilon), center, scale, rms_scaling
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        rank = len(input_shape)
+        axes = [self.axis] if isinstance(self.axis, int) else self.axis
+        self._axes = tuple(sorted(a % rank for a in axes))
+        param_shape = tuple(input_shape[a] for a in self._axes)
+        self._broadcast = tuple(input_shape[a] if a in self._axes else 1 for a in range(rank))
+        self.gamma = self.add_weight(shape=param_shape, initializer=self.gamma_initializer, name="gamma",
+                                     regularizer=self.gamma_regularizer, constraint=self.gamma_constraint) \
+            if self.scale else None
+        self.beta = self.add_weight(shape=param_shape, initializer=self.beta_initializer, name="beta",
+                                    regularizer=self.beta_regularizer, constraint=self.beta_constraint) \
+            if self.center else None
+        self.built = True
+
+    def _param(self, weight):
+        if weight is None:
+            return None
+        trailing = self._axes == tuple(range(len(self._broadcast) - len(self._axes), len(self._broadcast)))
+        return weight if trailing else ops.reshape(weight, self._broadcast)
+
+    def call(self, inputs):
+        outputs, _, _ = ops.normalize(inputs, self._param(self.gamma), self._param(self.beta), axes=self._axes,
+                                      epsilon=self.epsilon)
+        return outputs
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "axis": self.axis, "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
+            "rms_scaling": self.rms_scaling, "beta_initializer": serialize_object(self.beta_initializer),
+            "gamma_initializer": serialize_object(self.gamma_initializer),
+            "beta_regularizer": serialize_object(self.beta_regularizer),
+            "gamma_regularizer": serialize_object(self.gamma_regularizer),
+            "beta_constraint": serialize_object(self.beta_constraint),
+            "gamma_constraint": serialize_object(self.gamma_constraint),
+        })
+        return config

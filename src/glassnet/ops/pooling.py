@@ -22,32 +22,56 @@ def _windows(x, pool, strides, padding, fill):
     return windows, pads, padded.shape
 
 
+def _offset_slices(offset, out_hw, strides):
+    """The (rows, cols) slices of the padded image that kernel offset (a, b) reads for every window."""
+    (a, b), (oh, ow), (sh, sw) = offset, out_hw, strides
+    return slice(a, a + (oh - 1) * sh + 1, sh), slice(b, b + (ow - 1) * sw + 1, sw)
+
+
 class MaxPool2D(Function):
-    """y = max over each window;  dx = dy at the (first) maximum of each window, 0 elsewhere"""
+    """y = max over each window;  dx = dy at the first maximum of each window, 0 elsewhere
+
+    Computed offset by offset: the maximum of the kh*kw shifted views of the
+    image. The backward pass finds, offset by offset, where each window's
+    maximum came from (the first offset that reached it, as TensorFlow and
+    PyTorch break ties).
+    """
 
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid"):
         self.pool = as_pair(pool_size, "pool_size")
         self.strides = as_pair(strides if strides is not None else self.pool, "strides")
         self.padding = padding
 
+    def _shifted(self, k):
+        """The view of the padded image that kernel offset k reads, one value per window."""
+        rows, cols = _offset_slices(divmod(k, self.pool[1]), self.out_hw, self.strides)
+        return self.image[:, rows, cols, :]
+
     def forward(self, x):
         xp = get_array_module(x)
-        windows, self.pads, self.padded_shape = _windows(x, self.pool, self.strides, self.padding, -xp.inf)
-        n, oh, ow, kh, kw, c = windows.shape
-        flat = windows.transpose(0, 1, 2, 5, 3, 4).reshape(n, oh, ow, c, kh * kw)
-        self.argmax = flat.argmax(axis=-1)
-        self.shape = x.shape
-        return xp.take_along_axis(flat, self.argmax[..., None], axis=-1)[..., 0]
+        windows, self.pads, _ = _windows(x, self.pool, self.strides, self.padding, -xp.inf)
+        self.out_hw = windows.shape[1:3]
+        self.image = pad_image(x, self.pads, value=-xp.inf)
+        best = self._shifted(0).copy()
+        for k in range(1, self.pool[0] * self.pool[1]):
+            xp.maximum(best, self._shifted(k), out=best)
+        self.y = best
+        return best
 
     def backward(self, gy):
         xp = get_array_module(gy)
-        kh, kw = self.pool
-        n, oh, ow, c = gy.shape
-        onehot = xp.zeros((n, oh, ow, c, kh * kw), dtype=gy.dtype)
-        xp.put_along_axis(onehot, self.argmax[..., None], gy[..., None], axis=-1)
-        window_grads = onehot.reshape(n, oh, ow, c, kh, kw).transpose(0, 1, 2, 4, 5, 3)
-        image = scatter_windows(window_grads, self.padded_shape, self.pool, self.strides, (1, 1))
-        return crop_padding(image, self.pads)
+        count = self.pool[0] * self.pool[1]
+        grad = xp.zeros(self.image.shape, dtype=gy.dtype)
+        taken = None
+        for k in range(count):
+            rows, cols = _offset_slices(divmod(k, self.pool[1]), self.out_hw, self.strides)
+            winner = self._shifted(k) == self.y
+            if taken is not None:
+                winner &= ~taken
+            if k < count - 1:
+                taken = winner if taken is None else taken | winner
+            grad[:, rows, cols, :] += gy * winner
+        return crop_padding(grad, self.pads)
 
 
 class AvgPool2D(Function):

@@ -9,6 +9,7 @@ changes, so a call that raises leaves the model as it was.
 """
 
 import contextlib
+import warnings
 
 import numpy as np
 
@@ -22,7 +23,10 @@ from glassnet.layers.layer import _pending_losses
 from glassnet.metrics.metric import Mean
 from glassnet.random import global_generator
 from glassnet.trainers import threads
+from glassnet.trainers.class_weight import ClassWeighted
 from glassnet.trainers.compile_utils import CompileLoss, CompileMetrics, check_targets
+from glassnet.trainers.interrupt import graceful_interrupt
+from glassnet.trainers.iterable_adapter import IterableBatches, is_batch_source
 from glassnet.trainers.data_adapter import (
     ArrayBatches, check_finite, count_samples, flatten_arrays, map_arrays, to_array, train_validation_split,
 )
@@ -248,28 +252,58 @@ class Trainer:
             raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
         if not isinstance(validation_split, (int, float)) or not 0 <= validation_split < 1:
             raise ValueError(f"validation_split must be a float in [0, 1), got {validation_split!r}")
-        if class_weight is not None:
-            raise NotImplementedError("class_weight is not supported yet; pass sample_weight instead")
-        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, need_y=self._needs_targets())
-        if validation_data is None and validation_split:
-            (x, y, sample_weight), validation_data = train_validation_split((x, y, sample_weight), validation_split)
-        validation = None
-        if validation_data is not None:
-            val_x, val_y, val_weight = self._unpack_validation(validation_data)
-            val_x, val_y, val_weight = self._prepare_arrays(val_x, val_y, val_weight, need_y=self._needs_targets())
-            validation = ArrayBatches(val_x, val_y, val_weight, _check_batch_size(validation_batch_size or batch_size))
-        batches = ArrayBatches(x, y, sample_weight, batch_size, shuffle=bool(shuffle))
-        self._check_against_model(x, y, batch_size)
-        if validation is not None:
-            self._check_against_model(validation.x, validation.y, validation.batch_size)
+        batches, validation = self._training_batches(
+            x, y, sample_weight, class_weight, batch_size, shuffle, steps_per_epoch, validation_split,
+            validation_data, validation_steps, validation_batch_size)
 
         history = History()
-        callback_list = self._callback_list(callbacks, history, verbose, epochs,
-                                            steps_per_epoch or batches.steps, add_progbar=verbose != 0)
+        callback_list = self._callback_list(callbacks, history, verbose, epochs, steps_per_epoch or batches.steps,
+                                            add_progbar=verbose != 0)
         with threads.compute_scope(self, batch_size), self._fixed_trainable_weights():
             self._run_epochs(batches, validation, callback_list, epochs, initial_epoch, steps_per_epoch,
                              validation_steps, validation_freq)
         return history
+
+    def _training_batches(self, x, y, sample_weight, class_weight, batch_size, shuffle, steps_per_epoch,
+                          validation_split, validation_data, validation_steps, validation_batch_size):
+        """Check the training and validation data and return their batch sources (nothing is changed yet)."""
+        need_y = self._needs_targets()
+        if is_batch_source(x):
+            if y is not None or sample_weight is not None:
+                raise ValueError("When x is a generator or a PyDataset, its batches carry the targets: "
+                                 "do not pass y or sample_weight as well")
+            if validation_split:
+                raise ValueError("validation_split needs arrays; with a generator or PyDataset, "
+                                 "pass validation_data instead")
+            batches = IterableBatches(x, steps_per_epoch, shuffle=bool(shuffle))
+            first_x, first_y, _ = batches.first_batch()
+            self._check_against_model(first_x, first_y, len(flatten_arrays(first_x)[0]))
+        else:
+            x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, need_y=need_y)
+            if validation_data is None and validation_split:
+                (x, y, sample_weight), validation_data = train_validation_split((x, y, sample_weight),
+                                                                                validation_split)
+            batches = ArrayBatches(x, y, sample_weight, batch_size, shuffle=bool(shuffle))
+            self._check_against_model(x, y, batch_size)
+        if class_weight is not None:
+            batches = ClassWeighted(batches, class_weight)
+        validation = None
+        if validation_data is not None:
+            validation = self._validation_batches(validation_data, validation_steps,
+                                                  _check_batch_size(validation_batch_size or batch_size))
+        return batches, validation
+
+    def _validation_batches(self, validation_data, steps, batch_size):
+        if is_batch_source(validation_data):
+            validation = IterableBatches(validation_data, steps)
+            first_x, first_y, _ = validation.first_batch()
+            self._check_against_model(first_x, first_y, len(flatten_arrays(first_x)[0]))
+            return validation
+        val_x, val_y, val_weight = self._unpack_validation(validation_data)
+        val_x, val_y, val_weight = self._prepare_arrays(val_x, val_y, val_weight, need_y=self._needs_targets())
+        validation = ArrayBatches(val_x, val_y, val_weight, batch_size)
+        self._check_against_model(val_x, val_y, batch_size)
+        return validation
 
     @contextlib.contextmanager
     def _fixed_trainable_weights(self):
@@ -306,32 +340,43 @@ class Trainer:
         self.stop_training = False
         callback_list.on_train_begin()
         logs = {}
-        for epoch in range(initial_epoch, epochs):
-            self.reset_metrics()
-            callback_list.on_epoch_begin(epoch)
-            logs = self._train_epoch(batches, callback_list, steps_per_epoch)
-            epoch_logs = dict(logs)
-            if validation is not None and _validation_due(epoch, validation_freq):
-                val_logs = self._evaluate_batches(validation, callback_list, validation_steps)
-                epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
-            callback_list.on_epoch_end(epoch, epoch_logs)
-            logs = epoch_logs
-            if self.stop_training:
-                break
+        with graceful_interrupt() as interrupted:
+            for epoch in range(initial_epoch, epochs):
+                self.reset_metrics()
+                callback_list.on_epoch_begin(epoch)
+                steps, train_logs = self._train_epoch(batches, callback_list, steps_per_epoch, interrupted)
+                if interrupted:
+                    _report_interrupt(epoch, steps, initial_epoch)
+                    break
+                if steps == 0:
+                    warnings.warn("Your input ran out of data; training stops here. Make sure the generator can "
+                                  "produce steps_per_epoch * epochs batches (or omit steps_per_epoch)",
+                                  stacklevel=4)
+                    break
+                epoch_logs = dict(train_logs)
+                if validation is not None and _validation_due(epoch, validation_freq):
+                    val_logs = self._evaluate_batches(validation, callback_list, validation_steps)
+                    epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
+                callback_list.on_epoch_end(epoch, epoch_logs)
+                logs = epoch_logs
+                if self.stop_training:
+                    break
         callback_list.on_train_end(logs)
 
-    def _train_epoch(self, batches, callback_list, steps_per_epoch):
-        logs = {}
+    def _train_epoch(self, batches, callback_list, steps_per_epoch, interrupted):
+        """Run one epoch's steps; returns (steps run, the last step's logs)."""
+        logs, steps = {}, 0
         generator = global_generator()
         for step, batch in enumerate(batches.epoch_batches(generator)):
             if steps_per_epoch is not None and step >= steps_per_epoch:
                 break
             callback_list.on_train_batch_begin(step)
             logs = self.train_step(batch)
+            steps = step + 1
             callback_list.on_train_batch_end(step, logs)
-            if self.stop_training:
+            if self.stop_training or interrupted:
                 break
-        return logs
+        return steps, logs
 
     # --- evaluate ----------------------------------------------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
@@ -340,9 +385,12 @@ class Trainer:
         self._assert_compiled("evaluate")
         batch_size = _check_batch_size(batch_size)
         verbose = _resolve_verbose(verbose)
-        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, need_y=self._needs_targets())
-        batches = ArrayBatches(x, y, sample_weight, batch_size)
-        self._check_against_model(x, y, batch_size)
+        if is_batch_source(x):
+            batches = self._validation_batches(x, steps, batch_size)
+        else:
+            x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, need_y=self._needs_targets())
+            batches = ArrayBatches(x, y, sample_weight, batch_size)
+            self._check_against_model(x, y, batch_size)
         callback_list = self._callback_list(callbacks, None, verbose, 1, steps or batches.steps,
                                             add_progbar=verbose != 0)
         with threads.compute_scope(self, batch_size):
@@ -372,8 +420,11 @@ class Trainer:
         """The model's outputs for ``x`` as NumPy array(s), computed in batches without a graph."""
         batch_size = _check_batch_size(batch_size)
         verbose = _resolve_verbose(verbose)
-        x, _, _ = self._prepare_arrays(x, None, None, need_y=False)
-        batches = ArrayBatches(x, None, None, batch_size)
+        if is_batch_source(x):
+            batches = IterableBatches(x, steps)
+        else:
+            x, _, _ = self._prepare_arrays(x, None, None, need_y=False)
+            batches = ArrayBatches(x, None, None, batch_size)
         callback_list = self._callback_list(callbacks, None, verbose, 1, steps or batches.steps,
                                             add_progbar=verbose != 0)
         outputs, seen = None, 0
@@ -384,10 +435,12 @@ class Trainer:
                     break
                 callback_list.on_predict_batch_begin(step)
                 batch_out = map_arrays(_to_numpy, self.predict_step(batch))
-                outputs = _append_outputs(outputs, batch_out, seen, batches.num_samples)
+                outputs = _append_outputs(outputs, batch_out, seen, getattr(batches, "num_samples", None))
                 seen += len(flatten_arrays(batch_out)[0])
                 callback_list.on_predict_batch_end(step, {"outputs": batch_out})
         callback_list.on_predict_end()
+        if isinstance(outputs, list) and not hasattr(batches, "num_samples"):
+            return _join_batches(outputs)
         return map_arrays(lambda array: array[:seen], outputs)
 
     # --- single batches ------------------------------------------------------------------------------------------------
@@ -454,13 +507,32 @@ def _to_numpy(value):
 
 
 def _append_outputs(outputs, batch_out, start, total):
-    """Write a batch of predictions into arrays allocated once for all samples."""
+    """Write a batch of predictions into arrays allocated once for all samples (grown when the total is unknown)."""
+    if total is None:  # a generator: keep the batches, join them at the end
+        return (outputs or []) + [batch_out]
     if outputs is None:
         outputs = map_arrays(lambda b: np.empty((total,) + b.shape[1:], dtype=b.dtype), batch_out)
     out_arrays, batch_arrays = flatten_arrays(outputs), flatten_arrays(batch_out)
     for target, part in zip(out_arrays, batch_arrays):
         target[start:start + len(part)] = part
     return outputs
+
+
+def _join_batches(parts):
+    """Concatenate per-batch outputs (arrays, or lists/dicts of arrays) along the batch axis."""
+    first = parts[0]
+    if isinstance(first, (list, tuple)):
+        return type(first)(_join_batches([p[i] for p in parts]) for i in range(len(first)))
+    if isinstance(first, dict):
+        return {k: _join_batches([p[k] for p in parts]) for k in first}
+    return np.concatenate(parts)
+
+
+def _report_interrupt(epoch, steps, initial_epoch):
+    done = epoch - initial_epoch
+    print(f"\nTraining interrupted (Ctrl-C) during epoch {epoch + 1}, after step {steps}. The model keeps the "
+          f"weights of that step and is ready to use; the history holds the {done} completed "
+          f"epoch{'s' if done != 1 else ''}.", flush=True)
 
 
 def _validation_due(epoch, validation_freq):

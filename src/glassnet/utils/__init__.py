@@ -3,6 +3,7 @@
 from glassnet.random import set_random_seed
 from glassnet.utils.numerical import normalize, to_categorical
 from glassnet.utils.progbar import Progbar
+from glassnet.utils.py_dataset import PyDataset, Sequence
 
 
 def clear_session():

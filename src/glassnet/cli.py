@@ -54,7 +54,9 @@ def train(args):
     model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
     if args.verbose:
         model.summary()
-    model.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size, verbose=args.verbose)
+    callbacks = [keras.callbacks.Diagnostics()] if args.diagnose else []
+    model.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size, verbose=args.verbose,
+              callbacks=callbacks)
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
     print(f"Test accuracy: {accuracy:.4f} (test loss {loss:.4f})")
     output = args.output or f"{name}_mlp.weights.h5"
@@ -74,6 +76,8 @@ def make_parser():
     train_parser.add_argument("--seed", type=int, default=None, help="make the run repeat exactly")
     train_parser.add_argument("--output", default=None, help="where to save the weights (.weights.h5)")
     train_parser.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1)
+    train_parser.add_argument("--diagnose", action="store_true",
+                              help="report per-layer health each epoch and explain NaNs (callbacks.Diagnostics)")
     train_parser.set_defaults(handler=train)
     return parser
 

@@ -14,7 +14,7 @@ has used them; leaves accumulate theirs in ``.grad``. Incoming gradient arrays
 are never written into.
 """
 
-from glassnet.autodiff import grad_mode
+from glassnet.autodiff import anomaly, grad_mode
 from glassnet.autodiff.tensor import Tensor
 
 
@@ -49,6 +49,8 @@ class Function:
         record = record and grad_mode._enabled
         fn.needs_input_grad = needs if record else [False] * len(inputs)
         result = fn.forward(*arrays)
+        if anomaly.active_trace is not None:
+            anomaly.active_trace.after_forward(fn, arrays, result)
         if type(result) is tuple:
             return fn._wrap_outputs(result, inputs, record)
         out = Tensor(result, requires_grad=record)
@@ -192,6 +194,8 @@ def backward(root, grad=None, retain_graph=False):
         grads = fn.backward(_output_gradients(fn, slots))
         if type(grads) is not tuple:
             grads = (grads,)
+        if anomaly.active_trace is not None:
+            anomaly.active_trace.after_backward(fn, grads)
         for t, g, needed in zip(fn.inputs, grads, fn.needs_input_grad):
             if not needed or g is None:
                 continue

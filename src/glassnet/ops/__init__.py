@@ -5,7 +5,7 @@ recorded for ``backward()`` when an input requires grad.
 """
 
 from glassnet.ops import conv as _conv_module
-from glassnet.ops import linalg, math, nn, normalization, pooling, reduce, shape, windows
+from glassnet.ops import image, linalg, math, nn, normalization, pooling, reduce, shape, windows
 from glassnet.ops.conv import conv, conv_transpose, depthwise_conv
 from glassnet.ops.normalization import normalize
 from glassnet.ops.pooling import average_pool, max_pool
@@ -23,7 +23,7 @@ from glassnet.ops.nn import (
 from glassnet.ops.operators import attach as _attach_operators
 from glassnet.ops.reduce import amax, amin, argmax, argmin, logsumexp, max, mean, min, std, sum, var
 from glassnet.ops.shape import (
-    broadcast_to, concatenate, expand_dims, flatten_batch, get_item, pad, reshape, squeeze, stack,
+    broadcast_to, concatenate, expand_dims, flatten_batch, get_item, pad, repeat, reshape, squeeze, stack,
     take, take_along_axis, transpose,
 )
 

@@ -147,6 +147,23 @@ class Pad(Function):
         return gy[index]
 
 
+class Repeat(Function):
+    """y = x with each entry repeated ``repeats`` times along ``axis``;  dx = dy summed over each group of copies"""
+
+    def __init__(self, repeats, axis):
+        self.repeats, self.axis = repeats, axis
+
+    def forward(self, x):
+        self.axis = self.axis % x.ndim
+        self.shape = x.shape
+        return get_array_module(x).repeat(x, self.repeats, axis=self.axis)
+
+    def backward(self, gy):
+        a = self.axis
+        grouped = gy.reshape(self.shape[:a] + (self.shape[a], self.repeats) + self.shape[a + 1:])
+        return grouped.sum(axis=a + 1)
+
+
 def reshape(x, new_shape):
     """View ``x`` with ``new_shape`` (one entry may be -1)."""
     return Reshape.apply(as_input(x), shape=tuple(new_shape) if not isinstance(new_shape, int) else new_shape)
@@ -232,3 +249,11 @@ def flatten_batch(x):
     x = as_input(x)
     shape = data_of(x).shape
     return reshape(x, (shape[0], -1))
+
+
+def repeat(x, repeats, axis):
+    """Repeat each entry ``repeats`` times along ``axis``: [a, b] -> [a, a, b, b] (``np.repeat``)."""
+    x = as_input(x)
+    if isinstance(repeats, bool) or not hasattr(repeats, "__index__") or repeats < 0:
+        raise ValueError(f"repeat: repeats must be a non-negative integer, got {repeats!r}")
+    return Repeat.apply(x, repeats=int(repeats), axis=int(axis))

@@ -11,7 +11,10 @@ from glassnet.layers.pooling import (
     GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D,
 )
 from glassnet.layers.regularization import Dropout
-from glassnet.layers.reshaping import Flatten, Reshape
+from glassnet.layers.reshaping import (
+    Cropping1D, Cropping2D, Flatten, Permute, RepeatVector, Reshape, UpSampling1D, UpSampling2D, ZeroPadding1D,
+    ZeroPadding2D,
+)
 
 Convolution2D = Conv2D
 Convolution1D = Conv1D

@@ -10,7 +10,9 @@ from glassnet.layers.pooling import (
     AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D,
     GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D,
 )
-from glassnet.layers.regularization import Dropout
+from glassnet.layers.regularization import (
+    Dropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D,
+)
 from glassnet.layers.reshaping import (
     Cropping1D, Cropping2D, Flatten, Permute, RepeatVector, Reshape, UpSampling1D, UpSampling2D, ZeroPadding1D,
     ZeroPadding2D,

@@ -1,1 +1,5 @@
 from glassnet.layers.regularization.dropout import Dropout
+from glassnet.layers.regularization.gaussian_dropout import GaussianDropout
+from glassnet.layers.regularization.gaussian_noise import GaussianNoise
+from glassnet.layers.regularization.spatial_dropout1d import SpatialDropout1D
+from glassnet.layers.regularization.spatial_dropout2d import SpatialDropout2D

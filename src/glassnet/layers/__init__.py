@@ -10,6 +10,9 @@ from glassnet.layers.pooling import (
     AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D,
     GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D,
 )
+from glassnet.layers.preprocessing import (
+    Normalization, RandomContrast, RandomFlip, RandomRotation, RandomTranslation, RandomZoom, Rescaling,
+)
 from glassnet.layers.regularization import (
     Dropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D,
 )

@@ -12,6 +12,8 @@ class GaussianNoise(Layer):
     """y = x + n, n ~ N(0, stddev^2) drawn afresh for every value at every training step.
 
     At inference it is the identity. The gradient with respect to x is 1.
+    Any non-negative ``stddev`` is accepted (Keras 3 refuses values above 1,
+    which suits inputs scaled to [0, 1] only).
     """
 
     def __init__(self, stddev, seed=None, **kwargs):

@@ -22,7 +22,7 @@ from glassnet.backend import get_array_module
 from glassnet.ops._convert import as_input
 from glassnet.ops.nn import _activate_in_place, _activation_slope
 from glassnet.ops.windows import (
-    as_pair, crop_padding, pad_amounts, pad_image, same_padding, scatter_windows, window_view,
+    as_pair, crop_padding, pad_amounts, pad_image, scatter_windows, window_view,
 )
 
 
@@ -102,8 +102,9 @@ class Conv2DTranspose(Function):
         kh, kw, filters, channels = kernel.shape
         n, h, w, _ = x.shape
         out_h, out_w = self.output_hw
-        pads = (same_padding(out_h, kh, self.strides[0], self.dilation[0]),
-                same_padding(out_w, kw, self.strides[1], self.dilation[1])) if self.padding == "same" \
+        pads = (_transpose_same_padding(h, out_h, kh, self.strides[0], self.dilation[0]),
+                _transpose_same_padding(w, out_w, kw, self.strides[1], self.dilation[1])) \
+            if self.padding == "same" \
             else ((0, out_h - ((h - 1) * self.strides[0] + (kh - 1) * self.dilation[0] + 1)),
                   (0, out_w - ((w - 1) * self.strides[1] + (kw - 1) * self.dilation[1] + 1)))
         padded_shape = (n, out_h + sum(pads[0]), out_w + sum(pads[1]), filters)
@@ -129,6 +130,17 @@ class Conv2DTranspose(Function):
         gk = (cols.T @ x.reshape(n * h * w, channels)).reshape(kernel.shape) if need_kernel else None
         gb = get_array_module(dz).add.reduce(dz.reshape(-1, filters), axis=0) if need_bias else None
         return gx, gk, gb
+
+
+def _transpose_same_padding(size, out, kernel, stride, dilation):
+    """(before, after) cropped off the full transposed output ((size - 1) * stride + span) for "same".
+
+    TensorFlow's rule, floor(total / 2) before; stated with the input size, so an even kernel with
+    output_padding=0 (output (size - 1) * stride, where ceil(out / stride) != size) crops span / 2 from
+    each side, as Keras' torch and JAX backends do.
+    """
+    total = max((size - 1) * stride + (kernel - 1) * dilation + 1 - out, 0)
+    return total // 2, total - total // 2
 
 
 class DepthwiseConv2D(Function):

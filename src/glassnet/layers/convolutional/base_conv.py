@@ -93,6 +93,11 @@ class BaseConv(Layer):
                     "with padding='valid'. Use padding='same', a smaller kernel, or a larger input"
                 )
 
+    def _check_inputs(self, spec, inputs):
+        """The input spec, then the spatial size: a built layer named in the error, not a bare op message."""
+        super()._check_inputs(spec, inputs)
+        self._check_spatial(tuple(inputs.shape))
+
     def _activate(self, outputs):
         return outputs if self._fusable else self.activation(outputs)
 

@@ -28,6 +28,11 @@ class BasePooling(Layer):
         self.compute_output_shape(input_shape)
         self.built = True
 
+    def _check_inputs(self, spec, inputs):
+        """The input spec, then the spatial size (a pool larger than the input names this layer)."""
+        super()._check_inputs(spec, inputs)
+        self.compute_output_shape(tuple(inputs.shape))
+
     def compute_output_shape(self, input_shape):
         spatial = []
         for size, pool, stride in zip(input_shape[1:-1], self.pool_size, self.strides):

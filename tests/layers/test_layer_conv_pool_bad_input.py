@@ -30,8 +30,6 @@ def test_wrong_rank_batch_to_conv2d_names_the_layer_and_the_shapes():
     assert conv(images(5, 28, 28, 1)).shape == (5, 26, 26, 8)
 
 
-@pytest.mark.xfail(strict=True, reason="layers/input_spec.py gives the single-sample hint for any rank-3 input "
-                                        "to a 4-D layer, never the channels-axis hint (x[..., None])")
 def test_wrong_rank_batch_to_conv2d_hints_at_the_channels_axis():
     with pytest.raises(ValueError, match=re.escape("x[..., None]")):
         layers.Conv2D(8, 3)(images(5, 28, 28))
@@ -239,9 +237,6 @@ def test_model_with_input_stays_usable_after_bad_input_errors():
     np.testing.assert_array_equal(model.predict(x, verbose=0), first)
 
 
-@pytest.mark.xfail(strict=True, reason="models/sequential.py: Sequential.build records the InputLayer before its "
-                                        "layers build, so a first call with a wrong-rank batch leaves the model "
-                                        "expecting that shape for good")
 def test_model_without_input_stays_usable_after_a_wrong_rank_first_call():
     model = small_cnn()
     with pytest.raises(ValueError, match="Conv2D 'conv'"):

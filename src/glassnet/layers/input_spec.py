@@ -30,10 +30,11 @@ def _rank_phrase(spec):
 
 def _rank_hint(layer, spec, shape):
     expected = spec.ndim or spec.min_ndim
+    if expected == 4 and len(shape) == 3:
+        return (" Images need a channels axis: x[..., None] turns (N, 28, 28) into (N, 28, 28, 1). "
+                "(If this is a single image, add the batch axis instead: x[None].)")
     if expected is not None and len(shape) == expected - 1:
         return " Did you pass a single sample? Add the batch axis, e.g. x[None] or x.reshape(1, ...)."
-    if expected == 4 and len(shape) == 3:
-        return " Images need a channels axis: x[..., None] turns (N, 28, 28) into (N, 28, 28, 1)."
     return ""
 
 

@@ -2,6 +2,7 @@
 
 from glassnet.random import set_random_seed
 from glassnet.utils.numerical import normalize, to_categorical
+from glassnet.utils.plot import plot_history
 from glassnet.utils.progbar import Progbar
 from glassnet.utils.py_dataset import PyDataset, Sequence
 

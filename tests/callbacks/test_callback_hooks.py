@@ -26,9 +26,10 @@ class Recorder(Callback):
 
 
 def _make_hook(name):
-    def hook(self, *args):
+    def hook(self, *args, **kwargs):  # batch hooks get logs by keyword, as in Keras
         if name == "on_train_begin":
             self.model_at_begin, self.params_at_begin = self.model, dict(self.params)
+        args = args + tuple(kwargs.values())
         index = args[0] if len(args) == 2 else None
         logs = args[-1] if args else None
         self.events.append((name, index))
@@ -188,18 +189,22 @@ def test_keras_2_batch_hook_names_are_called():
     assert legacy.begins == [0, 1, 2, 0, 1, 2] and legacy.ends == [0, 1, 2, 0, 1, 2]
 
 
-def test_history_is_the_first_callback_and_returned():
+def test_history_comes_after_the_users_callbacks_as_in_keras_3():
+    """Keras 3 appends History (then the progress bar) after the given callbacks: History records what they
+    add to the epoch logs, and model.history is set before training starts."""
     x, y = data(30)
     m = model()
-    order = []
+    seen = []
 
-    class SeesHistory(Callback):
+    class AddsALog(Callback):
         def on_epoch_end(self, epoch, logs=None):
-            order.append(len(self.model.history.history["loss"]) if self.model.history else None)
+            seen.append(len(self.model.history.history.get("loss", [])))
+            logs["extra"] = float(epoch)
 
-    history = m.fit(x, y, epochs=2, verbose=0, callbacks=[SeesHistory()])
-    assert isinstance(history, History)
-    assert order == [1, 2]  # History already recorded the epoch when later callbacks run
+    history = m.fit(x, y, epochs=2, verbose=0, callbacks=[AddsALog()])
+    assert isinstance(history, History) and m.history is history
+    assert seen == [0, 1]  # History has not recorded the current epoch yet
+    assert history.history["extra"] == [0.0, 1.0]
     assert history.params == {"verbose": 0, "epochs": 2, "steps": 1}
 
 

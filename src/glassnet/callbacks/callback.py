@@ -2,7 +2,12 @@
 
 Subclass it and override any hook; ``self.model`` is the model being
 trained and ``self.params`` holds ``verbose``, ``epochs`` and ``steps``.
-Set ``self.model.stop_training = True`` to stop after the current epoch.
+Set ``self.model.stop_training = True`` to stop after the current batch
+(from a batch hook) or epoch.
+
+Batch hooks run at every step, so the loop calls them only on callbacks that
+implement them: a subclass that overrides the method, or an instance given
+the hook as an attribute (``LambdaCallback`` does this).
 """
 
 
@@ -33,10 +38,15 @@ class Callback:
         """Called at the end of each epoch; ``logs`` has the epoch's metrics and ``val_`` ones."""
 
     def on_train_batch_begin(self, batch, logs=None):
-        """Called before each training step."""
+        """Called before each training step (by default, calls ``on_batch_begin``, as in Keras)."""
+        self.on_batch_begin(batch, logs=logs)
 
     def on_train_batch_end(self, batch, logs=None):
-        """Called after each training step; ``logs`` has the running metrics."""
+        """Called after each training step; ``logs`` has the running metrics.
+
+        By default, calls ``on_batch_end`` (the Keras 2 name), as in Keras.
+        """
+        self.on_batch_end(batch, logs=logs)
 
     # evaluation
     def on_test_begin(self, logs=None):

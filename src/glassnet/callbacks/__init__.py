@@ -10,4 +10,5 @@ from glassnet.callbacks.lambda_callback import LambdaCallback
 from glassnet.callbacks.learning_rate_scheduler import LearningRateScheduler
 from glassnet.callbacks.progbar_logger import ProgbarLogger
 from glassnet.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from glassnet.callbacks.tensorboard import TensorBoard
 from glassnet.callbacks.terminate_on_nan import TerminateOnNaN

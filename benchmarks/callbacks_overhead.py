@@ -9,7 +9,8 @@ round after round (interleaved, so a slower moment of the machine hits them all)
     full      metrics=["accuracy"], verbose=1 (the progress bar, written to /dev/null), EarlyStopping,
               ReduceLROnPlateau, CSVLogger, TerminateOnNaN
 
-Each epoch is timed around ``fit(epochs=1)``, so everything the callbacks do (set-up included)
+"metrics" and "full" train one and the same model object, in turn. Each epoch is timed around
+``fit(epochs=1)``, so everything the callbacks do (set-up included)
 counts, on the wall clock and as CPU time of the process (steadier on a busy machine). Reported:
 median seconds per epoch, the medians of the per-round ratios full / metrics (what the callbacks
 and the progress bar add) and full / bare (plus the metric), and the time spent inside the
@@ -152,8 +153,10 @@ def run(args, keras, x, y, csv_path):
     if args.profile:
         profile(x, y, args.batch_size, csv_path)
         return
-    models = {"bare": make_model(keras, None), "metrics": make_model(keras, ["accuracy"]),
-              "full": make_model(keras, ["accuracy"])}
+    # "metrics" and "full" train the same model object in turn: two instances of one network can differ by a
+    # few percent in speed (where their arrays sit in memory), which would swamp what the callbacks cost
+    with_accuracy = make_model(keras, ["accuracy"])
+    models = {"bare": make_model(keras, None), "metrics": with_accuracy, "full": with_accuracy}
     for setup in SETUPS:  # warm-up: first-call costs (thread pools, buffers) out of the measurement
         one_epoch(models[setup], x[:4096], y[:4096], setup, csv_path, keras, args.batch_size)
     walls = {setup: [] for setup in SETUPS}

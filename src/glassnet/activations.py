@@ -120,17 +120,21 @@ def get(identifier):
         return identifier
     if isinstance(identifier, str):
         return lookup("activation", identifier, ALL)
+    if isinstance(identifier, dict) and identifier.get("class_name") == "function":  # Keras 3's entry for a function
+        return get(identifier.get("config"))
     raise ValueError(f"activation must be a name, a function or None, got {identifier!r}")
 
 
 def serialize(activation):
-    """The name under which ``get`` finds ``activation``."""
+    """The name under which ``get`` finds ``activation`` (``"package>name"`` for a registered custom one)."""
     if activation is None:
         return "linear"
     for name, function in ALL.items():
         if function is activation:
             return name
-    return getattr(activation, "__name__", str(activation))
+    from glassnet.saving.object_registration import GLOBAL_CUSTOM_NAMES
+
+    return GLOBAL_CUSTOM_NAMES.get(activation) or getattr(activation, "__name__", str(activation))
 
 
 deserialize = get

@@ -39,6 +39,8 @@ class Initializer:
 
     @classmethod
     def from_config(cls, config):
+        """Create from ``get_config()``; Keras 3's unused ``input_axes``/``output_axes`` (None) are accepted."""
+        config = {k: v for k, v in config.items() if not (k in ("input_axes", "output_axes") and v is None)}
         return cls(**config)
 
 

@@ -294,7 +294,10 @@ def get(identifier):
     if isinstance(identifier, Loss):
         return identifier
     if isinstance(identifier, str):
-        loss = lookup("loss", identifier, ALL)()
+        found = lookup("loss", identifier, ALL)
+        if not isinstance(found, type):  # a registered custom loss function
+            return get(found)
+        loss = found()
         loss.name = identifier
         return loss
     if isinstance(identifier, type) and issubclass(identifier, Loss):

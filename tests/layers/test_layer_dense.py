@@ -237,6 +237,9 @@ def test_run_layer_test_catches_a_broken_layer():
         def call(self, inputs):
             return ops.multiply(inputs, self.scale)
 
+        def get_config(self):  # forgets "scale" (without get_config, its arguments would be recorded, as in Keras)
+            return super().get_config()
+
     with pytest.raises(AssertionError, match="from_config"):
         run_layer_test(ForgetsItsArgument, {"scale": 3.0})
     with pytest.raises(AssertionError, match="output shape"):

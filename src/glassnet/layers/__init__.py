@@ -1,10 +1,14 @@
 """Layers, as ``keras.layers``."""
 
 from glassnet.layers.convolutional import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
-from glassnet.layers.core import Activation, Dense, Input, InputLayer
+from glassnet.layers.core import Activation, Dense, Input, InputLayer, Lambda
 from glassnet.layers.input_spec import InputSpec
 from glassnet.layers.keras_tensor import KerasTensor
 from glassnet.layers.layer import Layer
+from glassnet.layers.merging import (
+    Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average, concatenate, dot, maximum,
+    minimum, multiply, subtract,
+)
 from glassnet.layers.normalization import BatchNormalization, LayerNormalization
 from glassnet.layers.pooling import (
     AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D,

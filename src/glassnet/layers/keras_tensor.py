@@ -14,6 +14,7 @@ class KerasTensor:
         self.dtype = str(dtype)
         self.name = name
         self._keras_history = None  # (layer, node_index, tensor_index)
+        self._pre_serialization_keras_history = None  # [layer name, node index, tensor index] read from a config
 
     @property
     def ndim(self):
@@ -33,12 +34,18 @@ class Node:
         self.outputs = outputs
         self.call_args = call_args
         self.call_kwargs = call_kwargs or {}
-        self.input_tensors = _flatten(inputs)
+        self.input_tensors = [t for t in _flatten([inputs, list(call_args), self.call_kwargs])
+                              if isinstance(t, KerasTensor)]
         self.output_tensors = _flatten(outputs)
         node_index = len(layer._inbound_nodes)
         layer._inbound_nodes.append(self)
         for index, tensor in enumerate(self.output_tensors):
             tensor._keras_history = (layer, node_index, index)
+
+    @property
+    def is_input(self):
+        """True for the node of an InputLayer (it has no inputs)."""
+        return not self.input_tensors
 
     @property
     def parent_nodes(self):
@@ -51,12 +58,30 @@ class Node:
 
 
 def _flatten(structure):
-    """The leaves of nested lists, tuples and dicts, in order."""
+    """The leaves of nested lists, tuples and dicts, in order (dicts by sorted key, as Keras' ``tree``)."""
     if isinstance(structure, (list, tuple)):
         return [leaf for item in structure for leaf in _flatten(item)]
     if isinstance(structure, dict):
-        return [leaf for key in structure for leaf in _flatten(structure[key])]
+        return [leaf for key in sorted(structure) for leaf in _flatten(structure[key])]
     return [structure]
+
+
+flatten = _flatten
+
+
+def pack_like(structure, flat):
+    """Put the values of ``flat`` back into the shape of ``structure`` (the inverse of ``flatten``)."""
+    values = iter(flat)
+
+    def pack(item):
+        if isinstance(item, (list, tuple)):
+            return type(item)(pack(i) for i in item)
+        if isinstance(item, dict):
+            packed = {key: pack(item[key]) for key in sorted(item)}
+            return {key: packed[key] for key in item}
+        return next(values)
+
+    return pack(structure)
 
 
 def is_symbolic(structure):

@@ -9,6 +9,8 @@ Calling a layer on arrays or Tensors computes; calling it on KerasTensors
 (from ``keras.Input``) records a node of a functional graph instead.
 """
 
+import inspect
+
 import numpy as np
 
 from glassnet import config, constraints, initializers, ops, regularizers
@@ -58,6 +60,58 @@ def shape_of(structure):
     return tuple(structure.shape)
 
 
+def dtype_name(dtype):
+    """A dtype's name (``"float32"``) from a string, a NumPy dtype, or Keras' DTypePolicy dict.
+
+    Keras 3 writes ``{"class_name": "DTypePolicy", "config": {"name": "float32"}}``
+    in its configs; mixed-precision policies are refused with a clear error.
+    """
+    if dtype is None:
+        return config.floatx()
+    if isinstance(dtype, dict):
+        inner = dtype.get("config") if isinstance(dtype.get("config"), dict) else {}
+        dtype = inner.get("name", dtype.get("name"))
+    name = getattr(dtype, "name", dtype) if not isinstance(dtype, str) else dtype
+    if isinstance(name, str) and name.startswith("mixed_"):
+        raise ValueError(f"The dtype policy {name!r} (mixed precision) is not supported by glassnet; use 'float32'")
+    try:
+        return np.dtype(name).name
+    except TypeError:
+        raise ValueError(f"Unknown dtype {dtype!r}: expected a name such as 'float32'") from None
+
+
+def dtype_policy_config(name):
+    """The DTypePolicy entry Keras 3 writes for a layer's ``dtype``."""
+    return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": name}, "registered_name": None}
+
+
+def _uses_default_get_config(cls):
+    """True for user classes that do not write ``get_config`` (their arguments are recorded)."""
+    for klass in cls.__mro__:
+        if "get_config" in klass.__dict__:
+            return klass is Layer or (klass.__name__ == "Model" and klass.__module__ == "glassnet.models.model")
+    return False
+
+
+def _recorded_arguments(cls, args, kwargs):
+    """The constructor arguments by name, for the automatic ``get_config`` (Keras' auto-config)."""
+    try:
+        bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
+    except TypeError:
+        return None  # the constructor itself will report the bad call
+    arguments = {}
+    for name, value in list(bound.arguments.items())[1:]:
+        parameter = bound.signature.parameters[name]
+        if parameter.kind is inspect.Parameter.VAR_KEYWORD:
+            arguments.update(value)
+        elif parameter.kind is inspect.Parameter.VAR_POSITIONAL:
+            if value:
+                return None
+        else:
+            arguments[name] = value
+    return arguments
+
+
 def _input_shape_from_kwargs(kwargs):
     """The batch input shape from Keras' legacy ``input_shape``/``batch_input_shape``/``batch_size``."""
     batch_size = kwargs.pop("batch_size", None)
@@ -78,6 +132,15 @@ class Layer:
     returning the constructor arguments.
     """
 
+    def __new__(cls, *args, **kwargs):
+        layer = super().__new__(cls)
+        if cls.__dict__.get("_auto_config_checked") is not True:
+            cls._default_config = _uses_default_get_config(cls)
+            cls._auto_config_checked = True
+        if cls._default_config:
+            layer.__dict__["_auto_config"] = _recorded_arguments(cls, args, kwargs)
+        return layer
+
     def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
         self._tracking = False
         self._batch_input_shape = _input_shape_from_kwargs(kwargs)
@@ -88,7 +151,7 @@ class Layer:
                 f"{type(self).__name__} got unexpected keyword argument(s) {sorted(kwargs)}"
             )
         self.name = name or unique_name(to_snake_case(type(self).__name__))
-        self.dtype = dtype or config.floatx()
+        self.dtype = dtype_name(dtype)
         self._trainable = bool(trainable)
         self.built = False
         self.input_spec = None
@@ -370,16 +433,60 @@ class Layer:
 
     # --- configuration -----------------------------------------------------------
     def get_config(self):
-        """The constructor arguments that recreate this layer (weights excluded)."""
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        """The constructor arguments that recreate this layer (weights excluded).
+
+        ``dtype`` is written as Keras 3 writes it (a DTypePolicy entry). A
+        subclass that does not write its own ``get_config`` gets the arguments
+        its constructor was called with, as in Keras, when they can be saved
+        (numbers, strings, lists, dicts and objects with ``get_config``).
+        """
+        config = {"name": self.name, "trainable": self.trainable, "dtype": dtype_policy_config(self.dtype)}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
+        if "_auto_config" in self.__dict__:
+            config.update(self._automatic_config())
         return config
+
+    def _automatic_config(self):
+        """The recorded constructor arguments, or a clear error when they cannot be saved."""
+        from glassnet.saving.serialization_lib import is_serializable
+
+        arguments = self.__dict__.get("_auto_config")
+        if arguments is None:
+            arguments = {}
+        bad = [name for name, value in arguments.items() if not is_serializable(value)]
+        if bad:
+            raise NotImplementedError(
+                f"{type(self).__name__} '{self.name}' was created with argument(s) {bad} that cannot be written to "
+                f"a config automatically. Write a get_config() method returning its constructor arguments, e.g. "
+                f"def get_config(self): return {{**super().get_config(), {', '.join(repr(b) + ': ...' for b in bad)}}}"
+            )
+        return dict(arguments)
 
     @classmethod
     def from_config(cls, config):
-        """Create a layer from ``get_config()``'s output."""
-        return cls(**config)
+        """Create a layer from ``get_config()``'s output.
+
+        ``name``, ``trainable`` and ``dtype`` are set after construction when
+        the constructor does not take them (a custom layer whose ``__init__``
+        has neither these parameters nor ``**kwargs``).
+        """
+        config = dict(config)
+        parameters = inspect.signature(cls.__init__).parameters
+        takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+        after = {}
+        if not takes_any:
+            for key in ("name", "trainable", "dtype"):
+                if key in config and key not in parameters:
+                    after[key] = config.pop(key)
+        layer = cls(**config)
+        if "name" in after:
+            layer.name = after["name"]
+        if "trainable" in after:
+            layer.trainable = after["trainable"]
+        if "dtype" in after:
+            layer.dtype = dtype_name(after["dtype"])
+        return layer
 
     def get_build_config(self):
         """The input shape the layer was built with, to rebuild it on load."""

@@ -7,27 +7,77 @@
 from glassnet.layers.layer import Layer, _pending_losses
 from glassnet.trainers.trainer import Trainer
 
+_model_calls = [0]  # how many Model.__call__ are running (nested models run inside their parent's call)
+
+
+def _functional_arguments(args, kwargs):
+    return len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs
+
+
+_functional_subclasses = {}
+
+
+def functional_subclass(cls):
+    """``cls`` with Functional mixed in: what a Model subclass becomes when given inputs and outputs.
+
+    Keras lets ``class MyModel(keras.Model)`` (overriding ``train_step``,
+    say) be built as ``MyModel(inputs, outputs)``; the instance gets a class
+    named like ``cls`` that runs the graph as a Functional model does.
+    """
+    from glassnet.models.functional import Functional
+
+    if issubclass(cls, Functional):
+        return cls
+    if cls not in _functional_subclasses:
+        made = type(cls.__name__, (cls, Functional), {"__module__": cls.__module__, "__qualname__": cls.__qualname__,
+                                                      "_functional_original": cls})
+        _functional_subclasses[cls] = made
+    return _functional_subclasses[cls]
+
 
 class Model(Trainer, Layer):
-    """A trainable graph of layers (``keras.Model``)."""
+    """A trainable graph of layers (``keras.Model``).
+
+    ``Model(inputs, outputs)`` makes a functional model. Subclass it, create
+    layers in ``__init__`` and write ``call(inputs, training=None)`` for a
+    custom one, trained with ``fit`` like any other. A subclass given inputs
+    and outputs (``MyModel(inputs, outputs)``, e.g. to override
+    ``train_step``) is a functional model of that subclass.
+    """
 
     def __new__(cls, *args, **kwargs):
-        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
-            from glassnet.models.functional import Functional
+        if _functional_arguments(args, kwargs):
+            if cls is Model:
+                from glassnet.models.functional import Functional
 
-            return Functional(*args, **kwargs)
-        return super().__new__(cls)
+                return Functional.__new__(Functional, *args, **kwargs)  # Python then runs Functional.__init__
+            return super().__new__(functional_subclass(cls), *args, **kwargs)
+        return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, *args, trainable=True, name=None, **kwargs):
+        if _functional_arguments(args, kwargs):  # super().__init__(inputs, outputs) from a subclass's __init__
+            from glassnet.models.functional import Functional
+
+            self.__class__ = functional_subclass(type(self))
+            Functional.__init__(self, *args, trainable=trainable, name=name, **kwargs)
+            return
+        if args:
+            raise TypeError(f"Model.__init__ takes keyword arguments only (trainable, name), got {args!r}")
         Trainer.__init__(self)
         Layer.__init__(self, trainable=trainable, name=name, **kwargs)
 
     # --- calling ---------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
+        if _model_calls[0]:  # a nested model: its parent has cleared the losses already
+            return Layer.__call__(self, *args, **kwargs)
         if _pending_losses[0]:
             self._clear_losses()
             _pending_losses[0] = 0
-        return Layer.__call__(self, *args, **kwargs)
+        _model_calls[0] = 1
+        try:
+            return Layer.__call__(self, *args, **kwargs)
+        finally:
+            _model_calls[0] = 0
 
     def build(self, input_shape):
         """Create the weights by running ``call`` once on zeros of ``input_shape``."""
@@ -74,7 +124,7 @@ class Model(Trainer, Layer):
         from glassnet.utils.summary import print_summary
 
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
-                      show_trainable=show_trainable)
+                      expand_nested=expand_nested, show_trainable=show_trainable, layer_range=layer_range)
 
     def multiply_adds_per_sample(self):
         """Roughly how many multiply-adds one sample costs (for the thread choice)."""
@@ -107,5 +157,59 @@ class Model(Trainer, Layer):
 
         load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
+    # --- saving ------------------------------------------------------------------------
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Save the architecture, weights and optimizer state to a Keras 3 ``.keras`` file.
+
+        The file is written under a temporary name and renamed, so a failed
+        save leaves any earlier file intact. Keras 3 loads it too.
+        """
+        from glassnet.saving.keras_file import save_model
+
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def to_json(self, **kwargs):
+        """The model's architecture as Keras 3's JSON (no weights); ``models.model_from_json`` reads it."""
+        from glassnet.saving.serialization_lib import to_json_text
+
+        return to_json_text(self, **kwargs)
+
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable}
+        """A subclassed model's config: name, trainable, dtype, and the arguments its constructor got.
+
+        Write your own ``get_config`` when the constructor takes arguments
+        that are not numbers, strings, lists, dicts or serializable objects.
+        """
+        return Layer.get_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A subclassed model from its config; a functional config (``layers``, ``input_layers``...) rebuilds the graph."""
+        if isinstance(config, dict) and {"layers", "input_layers", "output_layers"} <= set(config):
+            from glassnet.models.functional_config import functional_from_config
+
+            return functional_from_config(cls, config, custom_objects)
+        return super().from_config(config)
+
+    def get_compile_config(self):
+        """What ``compile`` was given (optimizer, loss, metrics...), for the saved file; {} before compile."""
+        if not self.compiled or getattr(self, "_compile_config", None) is None:
+            return {}
+        return dict(self._compile_config)
+
+    def compile_from_config(self, config):
+        """Compile from ``get_compile_config()``'s (serialized) output, and build the optimizer's slots."""
+        from glassnet.saving.serialization_lib import deserialize_keras_object
+
+        if type(self).compile is not Model.compile:
+            import warnings
+
+            warnings.warn(f"{type(self).__name__} overrides compile(), so loading did not compile it: call compile() "
+                          "yourself, or write get_compile_config()/compile_from_config()", stacklevel=2)
+            return
+        config = deserialize_keras_object(config)
+        known = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics", "run_eagerly",
+                 "steps_per_execution", "jit_compile", "auto_scale_loss")
+        self.compile(**{key: value for key, value in config.items() if key in known})
+        if self.built and self.trainable_weights:
+            self.optimizer.build(self.trainable_weights)

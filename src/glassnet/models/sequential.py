@@ -14,6 +14,8 @@ class Sequential(Model):
     otherwise it is built from the first data it sees.
     """
 
+    _reads_raw_config = True  # from_config deserializes its layers itself
+
     def __init__(self, layers=None, trainable=True, name=None):
         super().__init__(trainable=trainable, name=name)
         self._input_layer = None
@@ -64,13 +66,13 @@ class Sequential(Model):
             if self._input_layer is None:
                 raise ValueError("Sequential.build needs an input shape, e.g. build((None, 784))")
             input_shape = self._input_layer.batch_shape
-        if self._input_layer is None:
-            self._input_layer = InputLayer(batch_shape=input_shape)
-        tensor = KerasTensor(tuple(input_shape), dtype=self._input_layer.dtype)
+        input_layer = self._input_layer or InputLayer(batch_shape=input_shape)
+        tensor = KerasTensor(tuple(input_shape), dtype=input_layer.dtype)
         shapes = []
         for layer in self._layers:
             tensor = layer(tensor)
             shapes.append(tensor.shape if isinstance(tensor, KerasTensor) else [t.shape for t in tensor])
+        self._input_layer = input_layer  # only once every layer accepted the shape
         self._output_shapes = shapes
         self._build_shapes = tuple(input_shape)
         self.built = True
@@ -153,10 +155,35 @@ class Sequential(Model):
         return list(self._output_shapes) if self.built else [None] * len(self._layers)
 
     def get_config(self):
-        from glassnet.utils.serialization import serialize_layer
+        """Keras 3's Sequential config: the layers in order (the InputLayer first) and the built input shape."""
+        from glassnet.layers.layer import dtype_policy_config
+        from glassnet.models.functional_config import serialize_layer
 
         layers = []
         if self._input_layer is not None:
             layers.append(serialize_layer(self._input_layer))
         layers.extend(serialize_layer(layer) for layer in self._layers)
-        return {"name": self.name, "trainable": self.trainable, "layers": layers}
+        config = {"name": self.name, "trainable": self.trainable, "dtype": dtype_policy_config(self.dtype),
+                  "layers": layers}
+        if self.built and self._build_shapes is not None:
+            config["build_input_shape"] = list(self._build_shapes)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuild the stack from ``get_config()``'s output (glassnet's or Keras 3's)."""
+        from glassnet.saving.serialization_lib import deserialize_keras_object, loading_scope
+
+        entries = config.get("layers")
+        if not isinstance(entries, list):
+            raise ValueError(f"A Sequential config needs a 'layers' list, got keys {sorted(config)}")
+        with loading_scope(custom_objects, None):
+            layers = [deserialize_keras_object(entry) for entry in entries]
+        for layer in layers:
+            if not isinstance(layer, Layer):
+                raise ValueError(f"A Sequential config entry is a {type(layer).__name__}, not a layer")
+        model = cls(layers=layers, name=config.get("name"), trainable=config.get("trainable", True))
+        shape = config.get("build_input_shape")
+        if not model.built and shape and model._layers:
+            model.build(tuple(shape))
+        return model

@@ -1,68 +1,191 @@
 """Weights in Keras 3's HDF5 layout (``model.weights.h5``), read and written with h5py.
 
-    layers/<layer name>/vars/0, 1, ...    each layer's weights in ``layer.weights`` order
-    optimizer/vars/0, 1, ...              iterations, learning rate, then each slot per weight
-    vars                                  the model's own weights (none for Sequential)
+Keras 3 saves each object that has state (a layer, a model, the optimizer)
+at a path made of the attribute names that lead to it, its own variables in
+``<path>/vars/0, 1, ...``. A model's layers come first, under ``layers/``,
+keyed not by ``layer.name`` (auto-generated names differ between two
+instances of one model) but by the snake_case class name, numbered per
+class in order: ``layers/dense``, ``layers/dense_1``, ... A nested model's
+layers sit under its own key (``layers/functional/layers/dense``); a
+subclassed model's layers under the attributes that hold them
+(``dense1/vars``, ``blocks/dense_1/vars``). The optimizer's state is at
+``optimizer/vars``: iterations, the learning rate (absent for a schedule),
+then its slots in Keras' order. ``keras/src/saving/saving_lib.py``
+(``_save_state``, ``_walk_saveable``) defines the walk reproduced here, so
+a file written by glassnet loads in Keras 3 and the other way round.
 
-A file written here loads in Keras 3 and the other way round. Loading checks
-every layer name and shape before changing anything.
+Loading checks every path and shape before assigning anything, refuses
+HDF5 links and external or virtual datasets, and reads a dataset only after
+its declared shape and type match what the model expects.
 """
+
+import os
+import warnings
 
 import numpy as np
 
 from glassnet.saving.atomic import atomic_path
 
 
-def _layer_entries(model):
-    """(key, layer) for each layer, keyed as Keras 3 keys them in the file.
+# --- which objects have state, and in what order Keras visits them ------------------------------------------------
+def _is_saveable(obj):
+    from glassnet.layers.layer import Layer
+    from glassnet.optimizers.optimizer import Optimizer
 
-    Keras does not use ``layer.name`` (auto-generated names differ between two
-    instances of the same model: ``dense`` vs ``dense_2``) but the snake_case
-    class name, numbered per class in layer order: ``dense``, ``dense_1``, ...
-    (``keras/src/saving/saving_lib.py``, ``_save_container_state``).
-    """
+    return isinstance(obj, (Layer, Optimizer))
+
+
+_skipped = {}
+
+
+def _skip_set(obj):
+    """Attribute names the walk ignores: a bare Layer's own (as Keras skips ``dir(Layer())``)."""
+    if "layer" not in _skipped:
+        from glassnet.layers.layer import Layer
+
+        _skipped["layer"] = set(vars(Layer(name="__probe__"))) | {"input_spec"}
+    skip = _skipped["layer"]
+    from glassnet.models.functional import Functional
+    from glassnet.models.sequential import Sequential
+
+    if isinstance(obj, Sequential):
+        return skip | {"_input_layer", "_output_shapes"}
+    if isinstance(obj, Functional):
+        return skip | {"inputs", "outputs", "_inputs_struct", "_outputs_struct", "_nodes_by_depth", "_nodes", "_plan"}
+    return skip
+
+
+def _name_key(name):
+    return "~" + name if name.startswith("_") else name
+
+
+def children(obj):
+    """``(attribute name, value)`` pairs in the order Keras' ``_walk_saveable`` visits them."""
+    from glassnet.layers.layer import Layer
+    from glassnet.models.functional import Functional
+    from glassnet.models.model import Model
+    from glassnet.models.sequential import Sequential
+
+    if not isinstance(obj, Layer):
+        return []
+    found = []
+    if isinstance(obj, (Sequential, Functional)):
+        found.append(("layers", obj.layers))
+    names = set(vars(obj)) - _skip_set(obj)
+    if isinstance(obj, Model):
+        names.add("layers")
+    for name in sorted(names, key=_name_key):
+        value = obj.layers if name == "layers" else vars(obj)[name]
+        if _is_saveable(value) or isinstance(value, (list, tuple, dict)):
+            found.append((name, value))
+    return found
+
+
+def _unique(name, used):
+    if name in used:
+        used[name] += 1
+        return f"{name}_{used[name]}"
+    used[name] = 0
+    return name
+
+
+def walk(obj, visit, path="", visited=None):
+    """Call ``visit(obj, path)`` for ``obj`` and every stateful object below it, each once, at Keras' paths."""
+    visited = set() if visited is None else visited
+    if id(obj) in visited:
+        return
+    visit(obj, path)
+    visited.add(id(obj))
+    for name, child in children(obj):
+        child_path = f"{path}/{name}" if path else name
+        if _is_saveable(child):
+            walk(child, visit, child_path, visited)
+        else:
+            _walk_container(child, visit, child_path, visited, set())
+
+
+def _walk_container(container, visit, path, visited, seen_containers):
     from glassnet.utils.naming import to_snake_case
 
-    used, entries = {}, []
-    for layer in model.layers:
-        key = to_snake_case(type(layer).__name__)
-        if key in used:
-            used[key] += 1
-            key = f"{key}_{used[key]}"
-        else:
-            used[key] = 0
-        entries.append((key, layer))
-    return entries
+    if id(container) in seen_containers:
+        return
+    seen_containers.add(id(container))
+    used = {}
+    for item in (container.values() if isinstance(container, dict) else container):
+        if _is_saveable(item):
+            walk(item, visit, f"{path}/{_unique(to_snake_case(type(item).__name__), used)}", visited)
+        elif isinstance(item, (list, tuple, dict)):
+            _walk_container(item, visit, f"{path}/{_unique('container', used)}", visited, seen_containers)
 
 
-def _write_vars(group, name, arrays):
-    vars_group = group.create_group("vars")
-    vars_group.attrs["name"] = name
-    for index, array in enumerate(arrays):
-        vars_group.create_dataset(str(index), data=np.asarray(array))
+# --- each object's own state ------------------------------------------------------------------------------------
+_SLOT_GROUPS = {  # Keras creates these slots group by group, each group interleaved over the variables
+    "Adam": [("momentum", "velocity"), ("velocity_hat",)],
+    "RMSprop": [("velocity",), ("momentum",), ("average_gradient",)],
+    "SGD": [("momentum",)],
+    "Adagrad": [("accumulator",)],
+}
+
+
+def _slot_groups(optimizer):
+    for cls in type(optimizer).__mro__:
+        if cls.__name__ in _SLOT_GROUPS:
+            return _SLOT_GROUPS[cls.__name__]
+    return [tuple(optimizer.slot_names)]
 
 
 def optimizer_arrays(optimizer):
-    """The optimizer's state in Keras' order: iterations, learning rate, slots interleaved per weight."""
-    head = [np.array(optimizer.iterations, dtype="int32"), np.array(optimizer.learning_rate, dtype="float32")]
-    return head + optimizer.variables[1:]
+    """The optimizer's state in Keras' order: iterations, learning rate (not for a schedule), then the slots."""
+    arrays = [np.array(optimizer.iterations, dtype="int32")]
+    if optimizer.learning_rate_schedule is None:
+        arrays.append(np.array(optimizer.learning_rate, dtype="float32"))
+    return arrays + _slot_views(optimizer)
 
 
+def _slot_views(optimizer):
+    if not optimizer.built or optimizer._store is None:
+        return []
+    per_variable = [optimizer.slots_of(v) for v in optimizer._trainable_variables]
+    names, arrays = set(optimizer.slot_names), []
+    groups = [tuple(n for n in group if n in names) for group in _slot_groups(optimizer)]
+    covered = {n for group in groups for n in group}
+    groups.append(tuple(n for n in optimizer.slot_names if n not in covered))
+    for group in groups:
+        for slots in per_variable:
+            arrays.extend(slots[name] for name in group)
+    return arrays
+
+
+def _own_state(obj):
+    """The arrays ``obj`` itself stores (its variables, not its sub-layers')."""
+    from glassnet.optimizers.optimizer import Optimizer
+
+    if isinstance(obj, Optimizer):
+        return optimizer_arrays(obj) if obj.built else []
+    return [v.data for v in obj._trainable_variables + obj._non_trainable_variables]
+
+
+def _model_stateful(model, include_optimizer):
+    """[(path, object)] for everything the model's file holds."""
+    found = []
+    walk(model, lambda obj, path: found.append((path, obj)))
+    optimizer = getattr(model, "optimizer", None)
+    return [(p, o) for p, o in found if include_optimizer or o is not optimizer]
+
+
+# --- writing ------------------------------------------------------------------------------------------------------
 def write_weights(handle, model, include_optimizer=True):
     """Write the model's weights (and optimizer state) into an open h5py File or Group."""
-    layers_group = handle.create_group("layers")
-    for name, layer in _layer_entries(model):
-        _write_vars(layers_group.create_group(name), name, [w.numpy() for w in layer.weights])
-    optimizer = getattr(model, "optimizer", None)
-    if include_optimizer and optimizer is not None and optimizer.built:
-        _write_vars(handle.create_group("optimizer"), optimizer.name, optimizer_arrays(optimizer))
-    _write_vars(handle, model.name, [])
+    for path, obj in _model_stateful(model, include_optimizer):
+        arrays = _own_state(obj)
+        vars_group = handle.create_group(f"{path}/vars" if path else "vars")
+        vars_group.attrs["name"] = obj.name
+        for index, array in enumerate(arrays):
+            vars_group.create_dataset(str(index), data=np.asarray(array))
 
 
 def save_weights(model, filepath, overwrite=True):
     """Save to ``filepath`` (``.weights.h5``) through a temporary file."""
-    import os
-
     import h5py
 
     filepath = os.fspath(filepath)
@@ -71,47 +194,148 @@ def save_weights(model, filepath, overwrite=True):
                          f"'.weights.h5', got {filepath!r}")
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(f"{filepath} exists and overwrite=False")
+    if not model.built:
+        raise ValueError(f"Model '{model.name}' has no weights yet: build it (call it on data, fit it, or start it "
+                         "with keras.Input) before save_weights")
     with atomic_path(filepath) as temporary:
         with h5py.File(temporary, "w") as handle:
             write_weights(handle, model)
 
 
-def _read_vars(group):
-    if "vars" not in group:
-        return []
-    vars_group = group["vars"]
-    return [np.asarray(vars_group[str(i)]) for i in range(len(vars_group))]
+# --- reading ------------------------------------------------------------------------------------------------------
+def _group(handle, path):
+    """The h5py group at ``path``, or None; links to elsewhere are refused."""
+    import h5py
+
+    current = handle
+    for part in [p for p in path.split("/") if p]:
+        if part not in current:
+            return None
+        link = current.get(part, getlink=True)
+        if isinstance(link, (h5py.SoftLink, h5py.ExternalLink)):
+            raise ValueError(f"Refusing the weights file: '{path}' is an HDF5 {type(link).__name__}")
+        current = current[part]
+        if not isinstance(current, h5py.Group):
+            raise ValueError(f"Invalid weights file: '{path}' should be a group, it is a {type(current).__name__}")
+    return current
 
 
-def read_weights(handle, model, skip_mismatch=False):
-    """Check, then assign, every layer's weights from an open h5py File or Group."""
-    if "layers" not in handle:
-        raise ValueError("The file holds no 'layers' group: it is not a Keras 3 weights file")
-    plan = []
-    for name, layer in _layer_entries(model):
-        if name not in handle["layers"]:
-            if layer.weights and not skip_mismatch:
-                raise ValueError(f"The file has no weights for layer '{layer.name}' (stored as '{name}'; the "
-                                 f"file has {sorted(handle['layers'])}); was it saved from a different model?")
+def _datasets(handle, path):
+    """The datasets stored at ``<path>/vars`` in order (not read yet), or None when the path is absent."""
+    import h5py
+
+    group = _group(handle, f"{path}/vars" if path else "vars")
+    if group is None:
+        return None
+    datasets = []
+    for index in range(len(group)):
+        key = str(index)
+        link = group.get(key, getlink=True)
+        if link is None:
+            raise ValueError(f"Invalid weights file: '{path}/vars' has {len(group)} entries but no '{key}'")
+        if isinstance(link, (h5py.SoftLink, h5py.ExternalLink)):
+            raise ValueError(f"Refusing the weights file: '{path}/vars/{key}' is an HDF5 {type(link).__name__}")
+        dataset = group[key]
+        if not isinstance(dataset, h5py.Dataset):
+            raise ValueError(f"Invalid weights file: '{path}/vars/{key}' should be a dataset")
+        if dataset.external or dataset.is_virtual:
+            raise ValueError(f"Refusing the weights file: '{path}/vars/{key}' refers to data outside the file")
+        if dataset.dtype.kind not in "fiub":
+            raise ValueError(f"Invalid weights file: '{path}/vars/{key}' holds {dataset.dtype}, not numbers")
+        datasets.append(dataset)
+    return datasets
+
+
+def _describe(obj, path):
+    kind = "the optimizer" if not hasattr(obj, "_inbound_nodes") else "model" if hasattr(obj, "compile") else "layer"
+    return f"{kind} '{obj.name}' (stored as '{path.split('/')[-1] or '/'}' at '{path or '/'}')"
+
+
+def read_weights(handle, model, skip_mismatch=False, include_optimizer=True):
+    """Check, then assign, every layer's weights (and the optimizer's state) from an open h5py File or Group."""
+    from glassnet.optimizers.optimizer import Optimizer
+
+    plan, optimizer_entry = [], None
+    if "layers" not in handle and "vars" not in handle:
+        raise ValueError(f"The file holds no Keras 3 weights (top-level entries: {sorted(handle)}); was it written by "
+                         "save_weights or model.save?")
+    for path, obj in _model_stateful(model, include_optimizer=False):
+        targets = [v for v in obj._trainable_variables + obj._non_trainable_variables]
+        datasets = _datasets(handle, path)
+        if datasets is None:
+            if targets and not skip_mismatch:
+                raise ValueError(f"The file has no weights for {_describe(obj, path)}; was it saved from a different "
+                                 f"model? Top-level entries: {sorted(handle)}")
             continue
-        arrays = _read_vars(handle["layers"][name])
-        expected = [tuple(w.shape) for w in layer.weights]
-        found = [tuple(a.shape) for a in arrays]
+        expected = [tuple(v.shape) for v in targets]
+        found = [tuple(d.shape) for d in datasets]
         if expected != found:
             if skip_mismatch:
                 continue
-            raise ValueError(f"Layer '{layer.name}' expects weights of shapes {expected}, the file has {found} "
-                             f"(stored as '{name}')")
-        plan.append((layer, arrays))
-    for layer, arrays in plan:
-        for variable, array in zip(layer.weights, arrays):
-            variable.assign(array)
+            raise ValueError(f"{_describe(obj, path)} expects weights of shapes {expected}, the file has {found}")
+        plan.append((targets, datasets))
+    optimizer = getattr(model, "optimizer", None)
+    if include_optimizer and isinstance(optimizer, Optimizer):
+        optimizer_entry = _optimizer_plan(handle, model, optimizer)
+    arrays = [[np.asarray(d) for d in datasets] for _, datasets in plan]
+    for (targets, _), values in zip(plan, arrays):
+        for variable, value in zip(targets, values):
+            variable.assign(value.astype(variable.dtype, copy=False))
+    if optimizer_entry is not None:
+        _assign_optimizer(optimizer, optimizer_entry)
     return handle
 
 
+def _optimizer_plan(handle, model, optimizer):
+    """The optimizer's datasets when they fit its slots (built on the model's weights if needed), else None."""
+    datasets = _datasets(handle, "optimizer")
+    if not datasets:
+        return None
+    if not optimizer.built and model.trainable_weights:
+        optimizer.build(model.trainable_weights)
+    expected = [tuple(np.shape(a)) for a in optimizer_arrays(optimizer)]
+    found = [tuple(d.shape) for d in datasets]
+    if expected != found:
+        warnings.warn(f"Skipping the optimizer state in the file: optimizer '{optimizer.name}' has {len(expected)} "
+                      f"variables of shapes {expected[:6]}{'...' if len(expected) > 6 else ''}, the file has "
+                      f"{len(found)} ({found[:6]}{'...' if len(found) > 6 else ''}). Was it saved with another "
+                      "optimizer, or with other trainable weights?", stacklevel=4)
+        return None
+    return [np.asarray(d) for d in datasets]
+
+
+def _assign_optimizer(optimizer, arrays):
+    optimizer.iterations = int(arrays[0])
+    rest = arrays[1:]
+    if optimizer.learning_rate_schedule is None:
+        if callable(optimizer._learning_rate):  # a function of no arguments keeps its own value
+            rest = rest[1:]
+        else:
+            if np.float32(optimizer.learning_rate) != rest[0]:  # Keras keeps it in float32: only a real change counts
+                optimizer.learning_rate = float(rest[0])
+            rest = rest[1:]
+    for view, value in zip(_slot_views(optimizer), rest):
+        view[...] = value
+
+
 def load_weights(model, filepath, skip_mismatch=False):
-    """Load weights saved by ``save_weights`` (glassnet's or Keras 3's)."""
+    """Load weights saved by ``save_weights`` (glassnet's or Keras 3's), after checking them all."""
     import h5py
 
-    with h5py.File(filepath, "r") as handle:
+    filepath = os.fspath(filepath)
+    if not os.path.exists(filepath):
+        raise FileNotFoundError(f"No weights file at {filepath!r}")
+    if filepath.endswith(".keras"):
+        from glassnet.saving.keras_file import load_weights_from_keras_file
+
+        load_weights_from_keras_file(model, filepath, skip_mismatch=skip_mismatch)
+        return
+    if not model.built:
+        raise ValueError(f"Model '{model.name}' has no weights to load into yet: build it first (call it on data, or "
+                         "start it with keras.Input)")
+    try:
+        handle = h5py.File(filepath, "r")
+    except OSError as error:
+        raise ValueError(f"{filepath!r} is not a readable HDF5 weights file ({error})") from None
+    with handle:
         read_weights(handle, model, skip_mismatch=skip_mismatch)

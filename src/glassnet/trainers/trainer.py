@@ -24,7 +24,9 @@ from glassnet.metrics.metric import Mean
 from glassnet.random import global_generator
 from glassnet.trainers import threads
 from glassnet.trainers.class_weight import ClassWeighted
-from glassnet.trainers.compile_utils import CompileLoss, CompileMetrics, check_targets
+from glassnet.trainers.compile_utils import (
+    CompileLoss, CompileMetrics, check_targets, flat_outputs, output_keys, take_targets,
+)
 from glassnet.trainers.interrupt import graceful_interrupt
 from glassnet.trainers.iterable_adapter import IterableBatches, is_batch_source
 from glassnet.trainers.data_adapter import (
@@ -44,6 +46,15 @@ def unpack_x_y_sample_weight(data):
     return data, None, None
 
 
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``: a batch as Keras hands it to a custom ``train_step``."""
+    if y is None:
+        return (x,)
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)
+
+
 def _check_batch_size(batch_size):
     if batch_size is None:
         return 32
@@ -60,18 +71,8 @@ def _resolve_verbose(verbose):
     return verbose
 
 
-def _name_of(metric):
-    return metric.name
-
-
 def _as_log(value):
     return value if type(value) is float or isinstance(value, (list, dict)) else float(value)
-
-
-def _sorted_logs(logs):
-    """Logs with Python floats, keys sorted (Keras' ``pythonify_logs``)."""
-    return {key: value if type(value) is float or isinstance(value, (list, dict)) else float(value)
-            for key, value in sorted(logs.items())}
 
 
 class Trainer:
@@ -88,18 +89,27 @@ class Trainer:
         self.history = None
         self._trainable_cache = None  # the trainable weights, fixed for the length of a fit
         self._penalized = True  # whether some weight has a regularizer (known during a fit)
+        self._log_entries = None  # [(log name, metric)] sorted by name, once every metric is built
+        self._compile_config = None
 
     # --- compile ------------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,
                 run_eagerly=False, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True):
-        """Choose the optimizer, loss and metrics (``run_eagerly``, ``jit_compile``... are accepted and unused)."""
+        """Choose the optimizer, loss and metrics (``run_eagerly``, ``jit_compile``... are accepted and unused).
+
+        For a model with several outputs, ``loss``, ``loss_weights``,
+        ``metrics`` and ``weighted_metrics`` may be lists in output order or
+        dicts keyed by output name (``model.output_names``); one loss applies
+        to every output.
+        """
         optimizer = optimizers.get(optimizer)
-        compile_loss = CompileLoss(loss, loss_weights, getattr(self, "output_names", None)) if loss is not None \
-            else None
+        output_names = getattr(self, "output_names", None)
+        compile_loss = CompileLoss(loss, loss_weights, output_names) if loss is not None else None
         if metrics is not None and not isinstance(metrics, (list, tuple, dict)):
             raise ValueError(f"metrics must be a list (e.g. ['accuracy']), got {metrics!r}")
-        compile_metrics = CompileMetrics(metrics, weighted_metrics)
-        for identifier in list(metrics or []) + list(weighted_metrics or []):
+        compile_metrics = CompileMetrics(metrics, weighted_metrics, output_names) \
+            if metrics is not None or weighted_metrics is not None else None
+        for identifier in _flatten_identifiers([metrics, weighted_metrics]):
             if isinstance(identifier, str) and identifier.lower() not in ("accuracy", "acc"):
                 from glassnet import metrics as metrics_module
 
@@ -109,6 +119,12 @@ class Trainer:
         self._compile_loss = compile_loss
         self._compile_metrics = compile_metrics
         self._loss_tracker = Mean(name="loss")
+        self._log_entries = None
+        self._compile_config = {
+            "optimizer": optimizer, "loss": loss, "loss_weights": loss_weights, "metrics": metrics,
+            "weighted_metrics": weighted_metrics, "run_eagerly": run_eagerly,
+            "steps_per_execution": steps_per_execution, "jit_compile": False if jit_compile == "auto" else jit_compile,
+        }
         self.compiled = True
 
     def _assert_compiled(self, method):
@@ -124,12 +140,14 @@ class Trainer:
     # --- metrics ---------------------------------------------------------------------------------
     @property
     def metrics(self):
-        """The loss tracker and the compiled metrics (what a step's logs report)."""
+        """As Keras 3: the loss tracker, the compiled metrics (one entry), then each output's loss tracker."""
         found = []
         if self.compiled:
             found.append(self._loss_tracker)
-            if self._compile_metrics is not None and self._compile_metrics.built:
-                found.extend(self._compile_metrics.metrics + self._compile_metrics.weighted)
+            if self._compile_metrics is not None:
+                found.append(self._compile_metrics)
+            if self._compile_loss is not None:
+                found.extend(self._compile_loss.metrics)
         return found
 
     @property
@@ -137,20 +155,40 @@ class Trainer:
         return [m.name for m in self.metrics]
 
     def reset_metrics(self):
-        if self._loss_tracker is not None:
-            self._loss_tracker.reset_state()
-        if self._compile_metrics is not None:
-            self._compile_metrics.reset_state()
+        for metric in self.metrics:
+            metric.reset_state()
 
     def get_metrics_result(self):
         """``{name: value}`` of every metric, keys sorted as Keras logs are."""
-        metrics = [self._loss_tracker]
-        if self._compile_metrics is not None and self._compile_metrics.built:
-            metrics += self._compile_metrics.metrics + self._compile_metrics.weighted
-        if len(metrics) == 2:  # the common case, without sorting: "accuracy" < "loss" etc.
-            first, second = sorted(metrics, key=_name_of)
-            return {first.name: _as_log(first.result()), second.name: _as_log(second.result())}
-        return _sorted_logs({m.name: m.result() for m in metrics})
+        entries = self._log_entries or self._make_log_entries()
+        return {name: _as_log(metric.result()) for name, metric in entries}
+
+    def _make_log_entries(self):
+        """(log name, metric) pairs sorted by name; kept once every metric object exists."""
+        pairs = [("loss", self._loss_tracker)] if self._loss_tracker is not None else []
+        compile_metrics, compile_loss = self._compile_metrics, self._compile_loss
+        if compile_metrics is not None:
+            pairs += [(name, metric) for name, metric, _, _ in compile_metrics.entries or []]
+        if compile_loss is not None:
+            pairs += [(metric.name, metric) for metric in compile_loss.metrics]
+        entries = sorted(pairs, key=lambda pair: pair[0])
+        final = (compile_metrics is None or compile_metrics.built) and \
+            (compile_loss is None or compile_loss.built or compile_loss.single is not None)
+        if final:
+            self._log_entries = entries
+        return entries
+
+    def _flatten_metrics_in_order(self, logs):
+        """The logs as a list, ordered as Keras 3's ``evaluate`` orders them (a scalar if only one)."""
+        names = []
+        for metric in self.metrics:
+            if metric is self._compile_metrics:
+                names += [m.name for m in (metric.metrics or []) + (metric.weighted or [])]
+            else:
+                names.append(metric.name)
+        results = [logs[name] for name in names if name in logs]
+        results += [logs[key] for key in sorted(logs) if key not in names]
+        return results[0] if len(results) == 1 else results
 
     # --- one step ------------------------------------------------------------------------------------
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
@@ -175,7 +213,7 @@ class Trainer:
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         """Update the compiled metrics with a batch and return all results."""
         if self._compile_metrics is not None:
-            self._compile_metrics.update_state(y, y_pred.data if isinstance(y_pred, Tensor) else y_pred,
+            self._compile_metrics.update_state(y, y_pred.data if isinstance(y_pred, Tensor) else _arrays_of(y_pred),
                                                sample_weight)
         return self.get_metrics_result()
 
@@ -201,6 +239,11 @@ class Trainer:
         loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=False)
         self._loss_tracker.add(float(loss.data) * _batch_length(x), _batch_length(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def zero_grad(self):
+        """Forget the gradients of the trainable weights (backward adds to them), for a custom ``train_step``."""
+        for variable in self.trainable_weights:
+            variable.grad = None
 
     def predict_step(self, data):
         """One prediction batch: the model's outputs with training=False."""
@@ -235,10 +278,20 @@ class Trainer:
         head = map_arrays(lambda a: a[:batch_size], x)
         with no_grad():
             output = self(head, training=False)
-        if y is not None and self._compile_loss is not None and self._compile_loss.single is not None:
-            outputs = output.shape if isinstance(output, Tensor) else None
-            if outputs is not None and not isinstance(y, (list, tuple, dict)):
-                check_targets(self._compile_loss.single, y, outputs)
+        compile_loss = self._compile_loss
+        if y is None or compile_loss is None:
+            return
+        if isinstance(output, Tensor):
+            if compile_loss.single is not None and not isinstance(y, (list, tuple, dict)):
+                check_targets(compile_loss.single, y, output.shape)
+            return
+        if isinstance(output, (list, tuple, dict)):
+            if not compile_loss.built:
+                compile_loss.build(output)
+            keys = output_keys(output, compile_loss.output_names)
+            targets, predictions = take_targets(y, keys), flat_outputs(output)
+            for index, _, loss, _, _ in compile_loss.entries:
+                check_targets(loss, targets[index], predictions[index].shape)
 
     # --- fit -----------------------------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
@@ -367,11 +420,15 @@ class Trainer:
         """Run one epoch's steps; returns (steps run, the last step's logs)."""
         logs, steps = {}, 0
         generator = global_generator()
+        custom = type(self).train_step is not Trainer.train_step
         for step, batch in enumerate(batches.epoch_batches(generator)):
             if steps_per_epoch is not None and step >= steps_per_epoch:
                 break
             callback_list.on_train_batch_begin(step)
-            logs = self.train_step(batch)
+            if custom:
+                logs = python_logs(self.train_step(pack_x_y_sample_weight(*batch)))
+            else:
+                logs = self.train_step(batch)
             steps = step + 1
             callback_list.on_train_batch_end(step, logs)
             if self.stop_training or interrupted:
@@ -397,19 +454,19 @@ class Trainer:
             logs = self._evaluate_batches(batches, callback_list, steps)
         if return_dict:
             return logs
-        ordered = [logs[name] for name in self.metrics_names if name in logs]
-        return ordered[0] if len(ordered) == 1 else ordered
+        return self._flatten_metrics_in_order(logs)
 
     def _evaluate_batches(self, batches, callback_list, steps=None):
         """Run test_step over ``batches`` with freshly reset metrics and return the logs."""
         self.reset_metrics()
         callback_list.on_test_begin()
+        custom = type(self).test_step is not Trainer.test_step
         with no_grad():
             for step, batch in enumerate(batches.epoch_batches()):
                 if steps is not None and step >= steps:
                     break
                 callback_list.on_test_batch_begin(step)
-                logs = self.test_step(batch)
+                logs = self.test_step(pack_x_y_sample_weight(*batch) if custom else batch)
                 callback_list.on_test_batch_end(step, logs)
         logs = self.get_metrics_result()
         callback_list.on_test_end(logs)
@@ -492,8 +549,37 @@ def _as_batch(x, y, sample_weight):
 def _single_batch_result(model, logs, return_dict):
     if return_dict:
         return logs
-    ordered = [logs[name] for name in model.metrics_names if name in logs]
-    return ordered[0] if len(ordered) == 1 else ordered
+    return model._flatten_metrics_in_order(logs)
+
+
+def python_logs(logs):
+    """A custom ``train_step``'s logs as Keras reports them: nested dicts flattened, values as Python floats."""
+    flat = {}
+    for key, value in (logs or {}).items():
+        if isinstance(value, dict):
+            flat.update(python_logs(value))
+        else:
+            flat[key] = _as_log(value.numpy() if isinstance(value, Tensor) else value)
+    return flat
+
+
+def _flatten_identifiers(value):
+    if isinstance(value, dict):
+        return [m for v in value.values() for m in _flatten_identifiers(v)]
+    if isinstance(value, (list, tuple)):
+        return [m for v in value for m in _flatten_identifiers(v)]
+    return [] if value is None else [value]
+
+
+def _arrays_of(outputs):
+    """Model outputs (Tensors, possibly in a list or dict) as arrays, for the metrics."""
+    if isinstance(outputs, Tensor):
+        return outputs.data
+    if isinstance(outputs, (list, tuple)):
+        return [_arrays_of(o) for o in outputs]
+    if isinstance(outputs, dict):
+        return {k: _arrays_of(v) for k, v in outputs.items()}
+    return outputs
 
 
 def _batch_length(x):

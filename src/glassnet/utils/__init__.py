@@ -4,6 +4,9 @@ from glassnet.random import set_random_seed
 from glassnet.utils.numerical import normalize, to_categorical
 from glassnet.utils.plot import plot_history
 from glassnet.utils.progbar import Progbar
+from glassnet.saving.object_registration import (
+    custom_object_scope, get_custom_objects, get_registered_name, get_registered_object, register_keras_serializable,
+)
 from glassnet.utils.py_dataset import PyDataset, Sequence
 
 

@@ -1,3 +1,4 @@
 from glassnet.layers.core.activation import Activation
 from glassnet.layers.core.dense import Dense
 from glassnet.layers.core.input_layer import Input, InputLayer
+from glassnet.layers.core.lambda_layer import Lambda

@@ -1,0 +1,50 @@
+"""Concatenate: join a list of tensors along one axis (the last by default)."""
+
+from glassnet import ops
+from glassnet.layers.merging.base_merge import Merge, _who
+
+
+class Concatenate(Merge):
+    """``Concatenate(axis=-1)([x1, x2])``: shapes must match on every axis but ``axis``, where sizes add up."""
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis
+
+    def build(self, input_shape):
+        self._check_list(input_shape)
+        self.compute_output_shape(input_shape)
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        self._check_list(input_shape)
+        shapes = [tuple(s) for s in input_shape]
+        if len({len(s) for s in shapes}) != 1:
+            raise ValueError(f"{_who(self)} needs inputs of the same rank, got shapes {shapes}")
+        rank = len(shapes[0])
+        axis = self.axis % rank
+        if axis == 0:
+            raise ValueError(f"{_who(self)} cannot concatenate along the batch axis (axis={self.axis})")
+        output = list(shapes[0])
+        for shape in shapes[1:]:
+            for i in range(1, rank):
+                if i != axis and None not in (shape[i], output[i]) and shape[i] != output[i]:
+                    raise ValueError(f"{_who(self)} (axis={self.axis}) needs inputs whose shapes match on every axis "
+                                     f"but axis {self.axis}, got {shapes}")
+            output[axis] = None if None in (output[axis], shape[axis]) else output[axis] + shape[axis]
+        return tuple(output)
+
+    def call(self, inputs):
+        if not isinstance(inputs, (list, tuple)):
+            raise ValueError(f"{_who(self)} must be called on a list of tensors, got one tensor")
+        return ops.concatenate(list(inputs), axis=self.axis)
+
+    def get_config(self):
+        config = super().get_config()
+        config["axis"] = self.axis
+        return config
+
+
+def concatenate(inputs, axis=-1, **kwargs):
+    """Functional form: ``concatenate([x, y], axis=-1)`` is ``Concatenate(axis)([x, y])``."""
+    return Concatenate(axis=axis, **kwargs)(inputs)

@@ -1,0 +1,226 @@
+"""The ``.keras`` file: Keras 3's zip of ``metadata.json``, ``config.json`` and ``model.weights.h5``.
+
+    model.save("digits.keras")
+    model = glassnet.models.load_model("digits.keras")
+
+``config.json`` is the model's serialized config (architecture, build and
+compile config) in Keras 3's format, ``model.weights.h5`` the weights and
+optimizer state in Keras 3's layout (``weights_h5.py``); members are stored
+uncompressed, as Keras stores them. Keras 3 loads glassnet's files and
+glassnet loads Keras 3's (for the layers both have).
+
+Saving serializes everything in memory first, then writes a temporary file
+beside the target and renames it: an interrupted or failed save leaves any
+earlier file intact. Loading never unpickles and never runs code from the
+file (see ``serialization_lib``); a damaged, truncated or foreign file gets
+an error that says what is wrong with it.
+"""
+
+import datetime
+import io
+import json
+import os
+import zipfile
+
+from glassnet.saving import serialization_lib
+from glassnet.saving.atomic import atomic_path
+
+CONFIG_NAME = "config.json"
+METADATA_NAME = "metadata.json"
+WEIGHTS_NAME = "model.weights.h5"
+KERAS_VERSION = "3.15.1"  # the Keras version whose format is written (Keras checks nothing more)
+_MAX_EXPANSION = 100  # a member that inflates more than this (and past 64 MiB) is treated as a zip bomb
+_BOMB_FLOOR = 64 << 20
+
+
+# --- saving ---------------------------------------------------------------------------------------------------------
+def save_model(model, filepath, overwrite=True, zipped=None, include_optimizer=True, **kwargs):
+    """Write ``model`` to ``filepath`` (which must end in ``.keras``) through a temporary file."""
+    if kwargs.pop("save_format", None) not in (None, "keras"):
+        raise ValueError("glassnet saves models in Keras 3's .keras format only (save_format='keras')")
+    if kwargs:
+        raise TypeError(f"save() got unexpected keyword argument(s) {sorted(kwargs)}")
+    if zipped is False:
+        raise ValueError("zipped=False (a folder instead of a .keras file) is not supported; use a .keras file")
+    filepath = os.fspath(filepath)
+    if filepath.endswith(".h5") or filepath.endswith(".hdf5"):
+        raise ValueError(f"{filepath!r}: the legacy HDF5 model format is not supported. Save the whole model to a "
+                         "'.keras' file, or only the weights with save_weights('....weights.h5')")
+    if not filepath.endswith(".keras"):
+        raise ValueError(f"model.save writes Keras 3's .keras format, so the file name must end in '.keras' (as Keras "
+                         f"3 requires), got {filepath!r}. For weights only, use save_weights('....weights.h5')")
+    if not overwrite and os.path.exists(filepath):
+        raise FileExistsError(f"{filepath} exists and overwrite=False")
+    payload = model_file_bytes(model, include_optimizer=include_optimizer)  # everything that can fail, before any file
+    with atomic_path(filepath) as temporary:
+        with open(temporary, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+def model_file_bytes(model, include_optimizer=True):
+    """The bytes of a ``.keras`` file for ``model``."""
+    config_text = json.dumps(serialization_lib.serialize_keras_object(model))
+    metadata_text = json.dumps({"keras_version": KERAS_VERSION, "glassnet_version": _glassnet_version(),
+                                "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")})
+    weights = weights_bytes(model, include_optimizer)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr(METADATA_NAME, metadata_text)
+        archive.writestr(CONFIG_NAME, config_text)
+        archive.writestr(WEIGHTS_NAME, weights)
+    return buffer.getvalue()
+
+
+def weights_bytes(model, include_optimizer=True):
+    """``model.weights.h5`` as bytes, written in memory."""
+    import h5py
+
+    from glassnet.saving.weights_h5 import write_weights
+
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as handle:
+        write_weights(handle, model, include_optimizer=include_optimizer)
+    return buffer.getvalue()
+
+
+def _glassnet_version():
+    import glassnet
+
+    return glassnet.__version__
+
+
+# --- loading --------------------------------------------------------------------------------------------------------
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    """Rebuild the model saved in ``filepath`` (by glassnet or Keras 3), weights and optimizer state included.
+
+    Args:
+        custom_objects: ``{"Name": class_or_function}`` for custom layers,
+            losses, metrics or functions that are not registered.
+        compile: compile the model as it was saved (optimizer state included).
+        safe_mode: refuse Python lambdas stored as bytecode (the default).
+    """
+    filepath = os.fspath(filepath)
+    archive = open_archive(filepath)
+    with archive:
+        config = read_config(archive, filepath)
+        weights = _read_member(archive, WEIGHTS_NAME, filepath)
+    if not compile:
+        config.pop("compile_config", None)
+    model = _model_from_config(config, custom_objects, safe_mode, filepath)
+    _load_weights_bytes(model, weights, filepath, skip_mismatch=False)
+    return model
+
+
+def open_archive(filepath):
+    """The zip archive at ``filepath``, or an error naming what the file is instead."""
+    if not os.path.exists(filepath):
+        raise FileNotFoundError(f"No such file: {filepath!r}")
+    if os.path.isdir(filepath):
+        raise ValueError(f"{filepath!r} is a folder; load_model reads a .keras file (Keras 3's zipped format)")
+    with open(filepath, "rb") as handle:
+        head = handle.read(8)
+    if head.startswith(b"\x89HDF"):
+        hint = "build the model and call load_weights" if filepath.endswith(".weights.h5") else \
+            "legacy Keras 2 .h5 models are not supported; re-save it in Keras as .keras"
+        raise ValueError(f"{filepath!r} is an HDF5 file, not a .keras archive: {hint}")
+    if not head.startswith(b"PK"):
+        raise ValueError(f"{filepath!r} is not a .keras file: a .keras file is a zip archive, this file starts with "
+                         f"{head!r}")
+    try:
+        archive = zipfile.ZipFile(filepath, "r")
+    except zipfile.BadZipFile as error:
+        raise ValueError(f"{filepath!r} is damaged or truncated: it starts like a zip archive but cannot be read "
+                         f"({error}). Save the model again") from None
+    bad = archive.testzip() if _small_enough_to_test(archive) else None
+    if bad is not None:
+        archive.close()
+        raise ValueError(f"{filepath!r} is damaged: the checksum of '{bad}' does not match its contents")
+    return archive
+
+
+def _small_enough_to_test(archive):
+    return sum(info.file_size for info in archive.infolist()) < (1 << 30)
+
+
+def _read_member(archive, name, filepath):
+    names = archive.namelist()
+    if name not in names:
+        if CONFIG_NAME not in names:
+            raise ValueError(f"{filepath!r} is a zip archive but not a Keras model file: it has no {CONFIG_NAME} "
+                             f"(its members: {names[:10]})")
+        other = [n for n in names if n.startswith("model.weights")]
+        hint = f" (it has {other}: only the .h5 weights format is supported)" if other else ""
+        raise ValueError(f"{filepath!r} has no {name}: the model's weights are missing{hint}")
+    info = archive.getinfo(name)
+    if info.file_size > _BOMB_FLOOR and info.file_size > _MAX_EXPANSION * max(info.compress_size, 1):
+        raise ValueError(f"{filepath!r}: member '{name}' claims {info.file_size} bytes from {info.compress_size} "
+                         "stored; refusing a possible decompression bomb")
+    try:
+        return archive.read(name)
+    except (zipfile.BadZipFile, EOFError, OSError) as error:
+        raise ValueError(f"{filepath!r} is damaged: cannot read '{name}' ({error})") from None
+
+
+def read_config(archive, filepath):
+    """``config.json`` parsed, with a clear error when it is not the config of a model."""
+    text = _read_member(archive, CONFIG_NAME, filepath)
+    try:
+        config = json.loads(text.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{filepath!r}: {CONFIG_NAME} is not valid JSON ({error}); the file was damaged or edited")
+    if not isinstance(config, dict) or "class_name" not in config or "config" not in config:
+        keys = sorted(config) if isinstance(config, dict) else type(config).__name__
+        raise ValueError(f"{filepath!r}: {CONFIG_NAME} is not a serialized model (expected 'class_name' and 'config' "
+                         f"entries, found {keys})")
+    return config
+
+
+def _model_from_config(config, custom_objects, safe_mode, filepath):
+    from glassnet.models.model import Model
+
+    try:
+        model = serialization_lib.deserialize_keras_object(config, custom_objects=custom_objects,
+                                                           safe_mode=safe_mode)
+    except (KeyError, IndexError, AttributeError) as error:
+        raise ValueError(f"{filepath!r}: {CONFIG_NAME} does not describe a valid model ({type(error).__name__}: "
+                         f"{error})") from None
+    if not isinstance(model, Model):
+        raise ValueError(f"{filepath!r} holds a {type(model).__name__}, not a model")
+    return model
+
+
+def _load_weights_bytes(model, data, filepath, skip_mismatch):
+    import h5py
+
+    from glassnet.saving.weights_h5 import read_weights
+
+    try:
+        handle = h5py.File(io.BytesIO(data), "r")
+    except OSError as error:
+        raise ValueError(f"{filepath!r}: {WEIGHTS_NAME} is not a valid HDF5 file ({error}); the file is damaged") \
+            from None
+    with handle:
+        try:
+            read_weights(handle, model, skip_mismatch=skip_mismatch)
+        except (KeyError, OSError) as error:
+            raise ValueError(f"{filepath!r}: cannot read {WEIGHTS_NAME} ({error}); the file is damaged") from None
+
+
+def load_weights_from_keras_file(model, filepath, skip_mismatch=False):
+    """``model.load_weights("x.keras")``: only the weights of a saved model, into a model built the same way."""
+    with open_archive(filepath) as archive:
+        data = _read_member(archive, WEIGHTS_NAME, filepath)
+    _load_weights_bytes(model, data, filepath, skip_mismatch)
+
+
+def model_from_json(json_string, custom_objects=None):
+    """A model (without weights) from ``model.to_json()``'s output (glassnet's or Keras 3's)."""
+    try:
+        config = json.loads(json_string)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"model_from_json: the text is not valid JSON ({error})") from None
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError("model_from_json expects the JSON of a serialized model (with 'class_name' and 'config')")
+    return serialization_lib.deserialize_keras_object(config, custom_objects=custom_objects)

@@ -14,6 +14,7 @@ import inspect
 import numpy as np
 
 from glassnet import config, constraints, initializers, ops, regularizers
+from glassnet.autodiff import anomaly
 from glassnet.autodiff.grad_mode import no_grad
 from glassnet.autodiff.tensor import Tensor
 from glassnet.autodiff.variable import Variable
@@ -23,6 +24,7 @@ from glassnet.utils.naming import to_snake_case, unique_name
 
 _CALL_SIGNATURES = {}
 _pending_losses = [0]  # how many add_loss calls wait to be cleared (so models skip the walk when none do)
+forward_hooks = []  # callables hook(layer, inputs, outputs) run after every layer call (for diagnostics)
 
 
 def _call_accepts(layer_class):
@@ -372,9 +374,26 @@ class Layer:
             kwargs.pop("training", None)
         if not accepts_mask:
             kwargs.pop("mask", None)
-        outputs = self.call(inputs, *args, **kwargs)
+        if anomaly.active_trace is None and not forward_hooks:
+            outputs = self.call(inputs, *args, **kwargs)
+        else:
+            outputs = self._observed_call(inputs, args, kwargs)
         if self.activity_regularizer is not None:  # in every mode, as Keras 3 (evaluate reports it)
             self._add_activity_loss(outputs)
+        return outputs
+
+    def _observed_call(self, inputs, args, kwargs):
+        """``call`` with the anomaly trace told which layer runs, and the forward hooks shown the result."""
+        trace = anomaly.active_trace
+        if trace is not None:
+            trace.enter_layer(self)
+        try:
+            outputs = self.call(inputs, *args, **kwargs)
+        finally:
+            if trace is not None:
+                trace.exit_layer()
+        for hook in list(forward_hooks):
+            hook(self, inputs, outputs)
         return outputs
 
     def _add_activity_loss(self, outputs):

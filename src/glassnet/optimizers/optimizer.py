@@ -196,12 +196,12 @@ class Optimizer:
 
     # --- configuration -------------------------------------------------------------------
     def get_config(self):
-        from glassnet.utils.serialization import serialize_object
+        from glassnet.optimizers.schedules import serialize
 
         lr = self._learning_rate
         return {
             "name": self.name,
-            "learning_rate": serialize_object(lr) if isinstance(lr, LearningRateSchedule) else lr,
+            "learning_rate": serialize(lr) if isinstance(lr, LearningRateSchedule) else lr,
             "weight_decay": self.weight_decay,
             "clipnorm": self.clipnorm,
             "global_clipnorm": self.global_clipnorm,
@@ -210,7 +210,11 @@ class Optimizer:
         }
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config, custom_objects=None):
+        if isinstance(config.get("learning_rate"), dict):  # a serialized schedule
+            from glassnet.optimizers.schedules import deserialize
+
+            config = {**config, "learning_rate": deserialize(config["learning_rate"], custom_objects)}
         return cls(**config)
 
     def __repr__(self):

@@ -1,10 +1,16 @@
 """Metrics, as ``keras.metrics``, and the rule that resolves ``"accuracy"``."""
 
 from glassnet.metrics.accuracy import (
-    Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, accuracy, binary_accuracy,
-    categorical_accuracy, sparse_categorical_accuracy,
+    Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy,
+    TopKCategoricalAccuracy, accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
+    sparse_top_k_categorical_accuracy, top_k_categorical_accuracy,
 )
-from glassnet.metrics.confusion import Precision, Recall
+from glassnet.metrics.auc import AUC
+from glassnet.metrics.confusion import (
+    FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives,
+)
+from glassnet.metrics.f_score import F1Score, FBetaScore
+from glassnet.metrics.iou import IoU, BinaryIoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from glassnet.metrics.metric import Mean, MeanMetricWrapper, Metric, Sum
 from glassnet.metrics.regression import (
     MeanAbsoluteError, MeanSquaredError, RootMeanSquaredError, mean_absolute_error, mean_squared_error,
@@ -23,12 +29,22 @@ ALL = {
     "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError,
     "root_mean_squared_error": RootMeanSquaredError, "rmse": RootMeanSquaredError,
     "precision": Precision, "recall": Recall,
+    # Keras 3's names: the snake_case of each class name (keras.metrics.get accepts these)
+    "top_k_categorical_accuracy": TopKCategoricalAccuracy,
+    "sparse_top_k_categorical_accuracy": SparseTopKCategoricalAccuracy,
+    "auc": AUC,
+    "true_positives": TruePositives, "false_positives": FalsePositives,
+    "true_negatives": TrueNegatives, "false_negatives": FalseNegatives,
+    "f1_score": F1Score, "f_beta_score": FBetaScore,
+    "io_u": IoU, "mean_io_u": MeanIoU, "binary_io_u": BinaryIoU, "one_hot_io_u": OneHotIoU,
+    "one_hot_mean_io_u": OneHotMeanIoU,
 }
 ALL.update({cls.__name__.lower(): cls for cls in set(ALL.values())})
 FUNCTIONS = {
     accuracy: Accuracy, binary_accuracy: BinaryAccuracy, categorical_accuracy: CategoricalAccuracy,
     sparse_categorical_accuracy: SparseCategoricalAccuracy, mean_squared_error: MeanSquaredError,
-    mean_absolute_error: MeanAbsoluteError,
+    mean_absolute_error: MeanAbsoluteError, top_k_categorical_accuracy: TopKCategoricalAccuracy,
+    sparse_top_k_categorical_accuracy: SparseTopKCategoricalAccuracy,
 }
 
 
@@ -40,7 +56,9 @@ def get(identifier):
         loss_function = _loss_function(identifier)
         if loss_function is not None:  # Keras accepts loss names as metrics: the mean loss
             return MeanMetricWrapper(loss_function, name=identifier)
-        return lookup("metric", identifier, {**ALL, "acc": Accuracy})()
+        found = lookup("metric", identifier, {**ALL, "acc": Accuracy})
+        # a class (made with no arguments), or a registered custom function
+        return _instantiate(identifier, found) if isinstance(found, type) else get(found)
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         return identifier()
     if identifier in FUNCTIONS:
@@ -48,6 +66,20 @@ def get(identifier):
     if callable(identifier):
         return MeanMetricWrapper(identifier)
     raise ValueError(f"metric must be a name, a Metric or a function, got {identifier!r}")
+
+
+def _instantiate(name, cls):
+    """``cls()``, or a clear error when the metric cannot be made from its name alone (MeanIoU needs num_classes)."""
+    import inspect
+
+    required = [p.name for p in inspect.signature(cls.__init__).parameters.values()
+                if p.name != "self" and p.default is inspect.Parameter.empty
+                and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    if required:
+        arguments = ", ".join(f"{r}=..." for r in required)
+        raise ValueError(f"Metric {name!r} needs arguments ({', '.join(required)}) and cannot be given by name; "
+                         f"pass glassnet.metrics.{cls.__name__}({arguments}) instead")
+    return cls()
 
 
 def _loss_function(name):

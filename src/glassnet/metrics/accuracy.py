@@ -63,3 +63,94 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
 
     def __init__(self, name="sparse_categorical_accuracy", dtype=None):
         super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
+
+
+def _in_top_k(targets, scores, k):
+    """True where the target's score is among the k largest of its row (ties with the k-th count as in).
+
+    Keras' ``ops.in_top_k``: score[target] >= the k-th largest score, i.e.
+    fewer than k scores are strictly larger.
+    """
+    target_scores = np.take_along_axis(scores, targets[:, None], axis=-1)
+    return (scores > target_scores).sum(axis=-1) < k
+
+
+def _flatten_for_top_k(y_true_ids, y_pred):
+    """Rows of scores (n, classes) and ids (n,), and the shape to give the matches back."""
+    y_pred = np.asarray(y_pred)
+    if y_pred.ndim < 2:
+        raise ValueError(f"top-k accuracy expects class scores of shape (n, classes), got shape {y_pred.shape}")
+    shape = y_true_ids.shape
+    return y_true_ids.reshape(-1), y_pred.reshape(-1, y_pred.shape[-1]), shape
+
+
+def _check_ids(ids, classes):
+    if ids.size and (ids.min() < 0 or ids.max() >= classes):
+        raise ValueError(f"top-k accuracy: class ids must be in [0, {classes}), got ids from {ids.min()} to "
+                         f"{ids.max()}")
+
+
+def top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """1 where the true class (argmax of the one-hot ``y_true``) is among the ``k`` highest scores."""
+    y_pred = np.asarray(y_pred)
+    ids, scores, shape = _flatten_for_top_k(np.argmax(np.asarray(y_true), axis=-1), y_pred)
+    if len(ids) != len(scores):
+        raise ValueError(f"top_k_categorical_accuracy: y_true {np.shape(y_true)} and y_pred {y_pred.shape} "
+                         "must have the same shape (one-hot labels)")
+    return _in_top_k(ids, scores, k).astype("float32").reshape(shape)
+
+
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False):
+    """1 where the integer label is among the ``k`` highest scores.
+
+    With ``from_sorted_ids=True``, ``y_pred`` holds class ids sorted from best
+    to worst (shape (n, N), N >= k) and only the first k are looked at.
+    """
+    y_pred = np.asarray(y_pred)
+    y_true = np.asarray(y_true)
+    if not from_sorted_ids:
+        y_true = y_true.astype("int64")  # as Keras' cast to int32: whole numbers only
+    ids, scores, shape = _flatten_for_top_k(y_true, y_pred)  # labels (n,) or (n, 1): matches take their shape
+    if len(ids) != len(scores):
+        raise ValueError(f"sparse_top_k_categorical_accuracy: {len(ids)} labels for {len(scores)} rows of scores "
+                         f"(y_true {np.shape(y_true)}, y_pred {y_pred.shape})")
+    if from_sorted_ids:
+        matches = np.any(ids[:, None] == scores[:, :k], axis=1)
+    else:
+        _check_ids(ids, scores.shape[-1])
+        matches = _in_top_k(ids, scores, k)
+    return matches.astype("float32").reshape(shape)
+
+
+class TopKCategoricalAccuracy(MeanMetricWrapper):
+    """How often the one-hot target is among the ``k`` highest-scored classes."""
+
+    def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
+        _check_k(k)
+        super().__init__(top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
+        self.k = k
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype, "k": self.k}
+
+
+class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
+    """How often the integer target is among the ``k`` highest-scored classes."""
+
+    def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None, from_sorted_ids=False):
+        _check_k(k)
+        super().__init__(sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k,
+                         from_sorted_ids=from_sorted_ids)
+        self.k = k
+        self.from_sorted_ids = from_sorted_ids
+
+    def get_config(self):
+        config = {"name": self.name, "dtype": self.dtype, "k": self.k}
+        if self.from_sorted_ids:
+            config["from_sorted_ids"] = True
+        return config
+
+
+def _check_k(k):
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be a positive integer (how many of the top classes count), got k={k!r}")

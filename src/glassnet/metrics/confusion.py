@@ -1,78 +1,127 @@
-"""Precision and recall: counts of true/false positives at a threshold.
+"""Precision, recall and the four confusion counts, at one or several thresholds.
 
-precision = TP / (TP + FP);  recall = TP / (TP + FN). Predictions above the
-threshold (0.5 by default) count as positive; ``top_k`` and ``class_id``
-restrict which predictions count, as in Keras.
+precision = TP / (TP + FP);  recall = TP / (TP + FN). A prediction above the
+threshold (0.5 by default) counts as positive, a non-zero label as a real
+positive. ``top_k`` and ``class_id`` restrict which predictions count, as in
+Keras 3 (``keras/src/metrics/confusion_metrics.py``). With several
+thresholds, ``result()`` is a list with one value per threshold.
 """
 
 import numpy as np
 
-from glassnet.metrics.metric import Metric, as_array
+from glassnet.metrics.metric import Metric
+from glassnet.metrics.metrics_utils import (
+    NEG_INF, as_result, divide_no_nan, is_evenly_distributed_thresholds, parse_thresholds, update_confusion_matrix,
+)
 
 
-class _ConfusionCounts(Metric):
-    """Keeps true positives, false positives and false negatives per threshold."""
+def _check_top_k(name, top_k):
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1):
+        raise ValueError(f"{name}: top_k must be a positive integer or None, got top_k={top_k!r}")
+
+
+def _check_class_id(name, class_id):
+    if class_id is not None and (isinstance(class_id, bool) or not isinstance(class_id, (int, np.integer))):
+        raise ValueError(f"{name}: class_id must be an integer column index or None, got class_id={class_id!r}")
+
+
+class _ThresholdCounts(Metric):
+    """Keeps the confusion counts named in ``_kinds`` per threshold."""
+
+    _kinds = ()
 
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         super().__init__(name=name, dtype=dtype)
+        title = type(self).__name__
+        _check_top_k(title, top_k)
+        _check_class_id(title, class_id)
         self.init_thresholds = thresholds
-        default = 0.5 if top_k is None else -np.inf
-        values = [default] if thresholds is None else np.atleast_1d(thresholds).tolist()
-        self.thresholds = np.asarray(values, dtype="float64")
         self.top_k, self.class_id = top_k, class_id
+        self.thresholds = parse_thresholds(thresholds, 0.5 if top_k is None else NEG_INF, title)
+        self._thresholds_distributed_evenly = is_evenly_distributed_thresholds(self.thresholds)
         self.reset_state()
 
     def reset_state(self):
-        size = len(self.thresholds)
-        self.true_positives = np.zeros(size)
-        self.false_positives = np.zeros(size)
-        self.false_negatives = np.zeros(size)
+        for kind in self._kinds:
+            setattr(self, _ATTRIBUTES[kind], np.zeros(len(self.thresholds)))
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        y_true, y_pred = as_array(y_true).astype("float64"), as_array(y_pred).astype("float64")
-        if y_true.shape != y_pred.shape:
-            y_true = y_true.reshape(y_pred.shape)
-        if self.top_k is not None:
-            kth = np.sort(y_pred, axis=-1)[..., -self.top_k][..., None]
-            y_pred = np.where(y_pred >= kth, y_pred, -np.inf)
-        if self.class_id is not None:
-            y_true, y_pred = y_true[..., self.class_id], y_pred[..., self.class_id]
-        weight = np.ones_like(y_true) if sample_weight is None else np.broadcast_to(
-            as_array(sample_weight).reshape(-1, *([1] * (y_true.ndim - 1))), y_true.shape)
-        actual = y_true > 0.5
-        for i, threshold in enumerate(self.thresholds):
-            predicted = y_pred > threshold
-            self.true_positives[i] += float((weight * (predicted & actual)).sum())
-            self.false_positives[i] += float((weight * (predicted & ~actual)).sum())
-            self.false_negatives[i] += float((weight * (~predicted & actual)).sum())
-
-    def _value(self, values):
-        return float(values[0]) if len(values) == 1 else values.tolist()
+        update_confusion_matrix({kind: getattr(self, _ATTRIBUTES[kind]) for kind in self._kinds}, y_true, y_pred,
+                                self.thresholds, self._thresholds_distributed_evenly, top_k=self.top_k,
+                                class_id=self.class_id, sample_weight=sample_weight, name=type(self).__name__)
 
     def get_config(self):
         return {**super().get_config(), "thresholds": self.init_thresholds, "top_k": self.top_k,
                 "class_id": self.class_id}
 
 
-def _ratio(numerator, denominator):
-    return np.divide(numerator, denominator, out=np.zeros_like(numerator), where=denominator > 0)
+_ATTRIBUTES = {"tp": "true_positives", "fp": "false_positives", "tn": "true_negatives", "fn": "false_negatives"}
 
 
-class Precision(_ConfusionCounts):
-    """The share of positive predictions that are right: TP / (TP + FP)."""
+class Precision(_ThresholdCounts):
+    """The share of positive predictions that are right: TP / (TP + FP) (0 when nothing is predicted positive)."""
 
-    def __init__(self, thresholds=None, top_k=None, class_id=None, name="precision", dtype=None):
-        super().__init__(thresholds, top_k, class_id, name=name, dtype=dtype)
+    _kinds = ("tp", "fp")
 
-    def result(self):
-        return self._value(_ratio(self.true_positives, self.true_positives + self.false_positives))
-
-
-class Recall(_ConfusionCounts):
-    """The share of actual positives that were found: TP / (TP + FN)."""
-
-    def __init__(self, thresholds=None, top_k=None, class_id=None, name="recall", dtype=None):
-        super().__init__(thresholds, top_k, class_id, name=name, dtype=dtype)
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
+        super().__init__(thresholds, top_k, class_id, name=name or "precision", dtype=dtype)
 
     def result(self):
-        return self._value(_ratio(self.true_positives, self.true_positives + self.false_negatives))
+        return as_result(_first_or_all(divide_no_nan(self.true_positives, self.true_positives + self.false_positives)))
+
+
+class Recall(_ThresholdCounts):
+    """The share of actual positives that were found: TP / (TP + FN) (0 when there are no positives)."""
+
+    _kinds = ("tp", "fn")
+
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
+        super().__init__(thresholds, top_k, class_id, name=name or "recall", dtype=dtype)
+
+    def result(self):
+        return as_result(_first_or_all(divide_no_nan(self.true_positives, self.true_positives + self.false_negatives)))
+
+
+def _first_or_all(values):
+    return values[0] if len(values) == 1 else values
+
+
+class _ConfusionMatrixConditionCount(_ThresholdCounts):
+    """The (weighted) number of one kind of outcome, per threshold."""
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
+        super().__init__(thresholds, name=name, dtype=dtype)
+
+    @property
+    def accumulator(self):
+        return getattr(self, _ATTRIBUTES[self._kinds[0]])
+
+    def result(self):
+        return as_result(_first_or_all(self.accumulator))
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype, "thresholds": self.init_thresholds}
+
+
+class TruePositives(_ConfusionMatrixConditionCount):
+    """How many positives were predicted positive: count of (label != 0 and prediction > threshold)."""
+
+    _kinds = ("tp",)
+
+
+class FalsePositives(_ConfusionMatrixConditionCount):
+    """How many negatives were predicted positive: count of (label == 0 and prediction > threshold)."""
+
+    _kinds = ("fp",)
+
+
+class TrueNegatives(_ConfusionMatrixConditionCount):
+    """How many negatives were predicted negative: count of (label == 0 and prediction <= threshold)."""
+
+    _kinds = ("tn",)
+
+
+class FalseNegatives(_ConfusionMatrixConditionCount):
+    """How many positives were missed: count of (label != 0 and prediction <= threshold)."""
+
+    _kinds = ("fn",)

@@ -1,6 +1,7 @@
 """Utilities, as ``keras.utils``."""
 
 from glassnet.random import set_random_seed
+from glassnet.utils.confusion import confusion_matrix
 from glassnet.utils.numerical import normalize, to_categorical
 from glassnet.utils.plot import plot_history
 from glassnet.utils.progbar import Progbar

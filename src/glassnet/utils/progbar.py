@@ -36,7 +36,15 @@ def format_per_unit(seconds, unit="step"):
 
 
 def format_value(value):
-    """Four decimals, or scientific notation for tiny numbers (Keras' rule)."""
+    """Four decimals, or scientific notation for tiny numbers (Keras' rule).
+
+    A metric with several values (F1Score per class, Precision at several
+    thresholds) shows their mean, as Keras' progress bar does.
+    """
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, (int, float)) for v in value):
+        value = sum(value) / len(value)
+    elif getattr(value, "ndim", 0) and getattr(value, "size", 0):
+        value = value.mean()
     try:
         value = float(value)
     except (TypeError, ValueError):

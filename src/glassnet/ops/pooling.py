@@ -61,7 +61,10 @@ class MaxPool2D(Function):
     def backward(self, gy):
         xp = get_array_module(gy)
         count = self.pool[0] * self.pool[1]
-        grad = xp.zeros(self.image.shape, dtype=gy.dtype)
+        disjoint = all(s >= p for s, p in zip(self.strides, self.pool))  # each pixel in at most one window
+        covered = disjoint and all(o * s == n for o, s, n in zip(self.out_hw, self.strides, self.image.shape[1:3]))
+        # windows that tile the image write every pixel exactly once, so no zero-fill is needed
+        grad = xp.empty(self.image.shape, dtype=gy.dtype) if covered else xp.zeros(self.image.shape, dtype=gy.dtype)
         taken = None
         for k in range(count):
             rows, cols = _offset_slices(divmod(k, self.pool[1]), self.out_hw, self.strides)
@@ -70,7 +73,10 @@ class MaxPool2D(Function):
                 winner &= ~taken
             if k < count - 1:
                 taken = winner if taken is None else taken | winner
-            grad[:, rows, cols, :] += gy * winner
+            if disjoint:
+                xp.multiply(gy, winner, out=grad[:, rows, cols, :])
+            else:
+                grad[:, rows, cols, :] += gy * winner
         return crop_padding(grad, self.pads)
 
 

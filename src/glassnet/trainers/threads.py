@@ -8,6 +8,7 @@ the duration of the loop only.
 """
 
 import contextlib
+import os
 
 _num_threads = "auto"
 
@@ -31,6 +32,8 @@ def choose(model, batch_size):
     """The thread count for ``model`` at ``batch_size`` (None: no limit)."""
     if _num_threads != "auto":
         return _num_threads
+    if (os.cpu_count() or 1) <= 2:
+        return 1  # measured on 2 cores: a second BLAS thread slows convolutions and small products alike
     work = getattr(model, "multiply_adds_per_sample", None)
     work = work() if callable(work) else None
     if work is None:

@@ -5,6 +5,7 @@ from glassnet.utils.confusion import confusion_matrix
 from glassnet.utils.numerical import normalize, to_categorical
 from glassnet.utils.plot import plot_history
 from glassnet.utils.progbar import Progbar
+from glassnet.saving import deserialize_keras_object, serialize_keras_object
 from glassnet.saving.object_registration import (
     custom_object_scope, get_custom_objects, get_registered_name, get_registered_object, register_keras_serializable,
 )

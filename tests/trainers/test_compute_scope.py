@@ -55,11 +55,14 @@ def test_flushing_can_be_turned_off():
         denormals.set_enabled(True)
 
 
-def test_small_models_use_one_blas_thread_large_ones_are_left_alone():
+def test_small_models_use_one_blas_thread_large_ones_are_left_alone(monkeypatch):
     small = keras.Sequential([keras.Input(shape=(784,)), layers.Dense(128), layers.Dense(10)])
-    assert threads.choose(small, 32) == 1
     big = keras.Sequential([keras.Input(shape=(4096,)), layers.Dense(4096)])
+    monkeypatch.setattr(threads.os, "cpu_count", lambda: 8)
+    assert threads.choose(small, 32) == 1
     assert threads.choose(big, 256) is None
+    monkeypatch.setattr(threads.os, "cpu_count", lambda: 2)  # two cores: always one thread
+    assert threads.choose(big, 256) == 1
 
 
 def test_set_num_threads():

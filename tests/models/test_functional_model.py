@@ -135,6 +135,14 @@ def test_sub_model_from_intermediate_tensors_shares_weights(rng):
     np.testing.assert_allclose(features.predict(x, verbose=0), x @ np.ones((4, 6)), rtol=1e-5)
 
 
+def test_trainable_false_freezes_every_layer():
+    inputs = keras.Input(shape=(3,))
+    model = keras.Model(inputs, layers.Dense(2)(layers.Dense(4)(inputs)), trainable=False)
+    assert model.trainable_weights == [] and len(model.non_trainable_weights) == 4
+    assert not any(layer.trainable for layer in model.layers[1:])
+    assert type(model).from_config(model.get_config()).trainable_weights == []
+
+
 def test_get_layer_by_name_and_index():
     model = residual_model()
     assert model.get_layer("add") is model.layers[3]

@@ -283,3 +283,26 @@ def test_registered_functions_resolve_but_ops_are_not_importable_by_name(tmp_pat
     model.save(path)
     loaded = keras.models.load_model(path)  # safe mode on: a registered, named function is fine
     np.testing.assert_allclose(loaded.predict(np.zeros((1, 2)), verbose=0), [[1.0, 1.0]])
+
+
+def test_a_decompression_bomb_is_refused_before_it_is_read(saved):
+    contents = members(saved)
+    with zipfile.ZipFile(saved, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in contents.items():
+            archive.writestr(name, data if name != "model.weights.h5" else data + b"\0" * (80 << 20))
+    with pytest.raises(ValueError, match="refusing a possible decompression bomb"):
+        keras.models.load_model(saved)
+
+
+def test_weights_that_are_not_numbers_are_refused(saved):
+    import h5py
+
+    contents = members(saved)
+    buffer = io.BytesIO(contents["model.weights.h5"])
+    with h5py.File(buffer, "a") as handle:
+        del handle["layers/dense/vars/1"]
+        handle["layers/dense/vars/1"] = np.array([b"x"] * 8)
+    contents["model.weights.h5"] = buffer.getvalue()
+    write_zip(saved, contents)
+    with pytest.raises(ValueError, match="'layers/dense/vars/1' holds .S1, not numbers"):
+        keras.models.load_model(saved)

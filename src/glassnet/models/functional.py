@@ -44,6 +44,8 @@ class Functional(Model):
         self._plan = _Plan(self.inputs, self.outputs, nodes_by_depth)
         self._checked_input_shapes = None
         self.built = True
+        if not trainable:
+            self.trainable = False  # freezes every layer, as Keras does for Model(..., trainable=False)
 
     # --- structure ---------------------------------------------------------------------------
     @property

@@ -133,6 +133,11 @@ def open_archive(filepath):
     except zipfile.BadZipFile as error:
         raise ValueError(f"{filepath!r} is damaged or truncated: it starts like a zip archive but cannot be read "
                          f"({error}). Save the model again") from None
+    for info in archive.infolist():  # before anything is decompressed (the checksum test included)
+        if info.file_size > _BOMB_FLOOR and info.file_size > _MAX_EXPANSION * max(info.compress_size, 1):
+            archive.close()
+            raise ValueError(f"{filepath!r}: member '{info.filename}' claims {info.file_size} bytes from "
+                             f"{info.compress_size} stored; refusing a possible decompression bomb")
     bad = archive.testzip() if _small_enough_to_test(archive) else None
     if bad is not None:
         archive.close()
@@ -153,10 +158,6 @@ def _read_member(archive, name, filepath):
         other = [n for n in names if n.startswith("model.weights")]
         hint = f" (it has {other}: only the .h5 weights format is supported)" if other else ""
         raise ValueError(f"{filepath!r} has no {name}: the model's weights are missing{hint}")
-    info = archive.getinfo(name)
-    if info.file_size > _BOMB_FLOOR and info.file_size > _MAX_EXPANSION * max(info.compress_size, 1):
-        raise ValueError(f"{filepath!r}: member '{name}' claims {info.file_size} bytes from {info.compress_size} "
-                         "stored; refusing a possible decompression bomb")
     try:
         return archive.read(name)
     except (zipfile.BadZipFile, EOFError, OSError) as error:

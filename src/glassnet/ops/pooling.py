@@ -59,12 +59,11 @@ class MaxPool2D(Function):
         return best
 
     def backward(self, gy):
+        if self.strides == self.pool and self.padding == "valid":
+            return self._backward_tiled(gy)
         xp = get_array_module(gy)
         count = self.pool[0] * self.pool[1]
-        disjoint = all(s >= p for s, p in zip(self.strides, self.pool))  # each pixel in at most one window
-        covered = disjoint and all(o * s == n for o, s, n in zip(self.out_hw, self.strides, self.image.shape[1:3]))
-        # windows that tile the image write every pixel exactly once, so no zero-fill is needed
-        grad = xp.empty(self.image.shape, dtype=gy.dtype) if covered else xp.zeros(self.image.shape, dtype=gy.dtype)
+        grad = xp.zeros(self.image.shape, dtype=gy.dtype)
         taken = None
         for k in range(count):
             rows, cols = _offset_slices(divmod(k, self.pool[1]), self.out_hw, self.strides)
@@ -73,11 +72,37 @@ class MaxPool2D(Function):
                 winner &= ~taken
             if k < count - 1:
                 taken = winner if taken is None else taken | winner
-            if disjoint:
-                xp.multiply(gy, winner, out=grad[:, rows, cols, :])
-            else:
-                grad[:, rows, cols, :] += gy * winner
+            grad[:, rows, cols, :] += gy * winner
         return crop_padding(grad, self.pads)
+
+    def _backward_tiled(self, gy):
+        """Windows that tile the image (stride = pool, "valid"): one comparison and one product, at full size.
+
+        The image is viewed as (N, OH, ph, OW, pw, C); positions equal to their
+        window's maximum win, and on ties only the first (row-major) keeps it.
+        """
+        xp = get_array_module(gy)
+        (ph, pw), (oh, ow) = self.pool, self.out_hw
+        n, height, width, c = self.image.shape
+        tiled = self.image[:, :oh * ph, :ow * pw, :].reshape(n, oh, ph, ow, pw, c)
+        winner = tiled == self.y[:, :, None, :, None, :]
+        taken = None
+        for a in range(ph):
+            for b in range(pw):
+                here = winner[:, :, a, :, b, :]
+                if taken is not None:
+                    here &= ~taken
+                    taken |= here
+                else:
+                    taken = here.copy()
+        covered = oh * ph == height and ow * pw == width
+        grad = xp.empty(self.image.shape, dtype=gy.dtype) if covered else xp.zeros(self.image.shape, dtype=gy.dtype)
+        target = grad[:, :oh * ph, :ow * pw, :].reshape(n, oh, ph, ow, pw, c) if covered else \
+            xp.empty((n, oh, ph, ow, pw, c), dtype=gy.dtype)
+        xp.multiply(winner, gy[:, :, None, :, None, :], out=target)
+        if not covered:
+            grad[:, :oh * ph, :ow * pw, :] = target.reshape(n, oh * ph, ow * pw, c)
+        return grad
 
 
 class AvgPool2D(Function):

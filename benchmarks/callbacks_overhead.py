@@ -8,6 +8,7 @@ round after round (interleaved, so a slower moment of the machine hits them all)
     metrics   verbose=0, no callbacks, metrics=["accuracy"]
     full      metrics=["accuracy"], verbose=1 (the progress bar, written to /dev/null), EarlyStopping,
               ReduceLROnPlateau, CSVLogger, TerminateOnNaN
+    diagnostics  metrics=["accuracy"], verbose=0, callbacks.Diagnostics() (its report to /dev/null)
 
 "metrics" and "full" train one and the same model object, in turn. Each epoch is timed around
 ``fit(epochs=1)``, so everything the callbacks do (set-up included)
@@ -31,7 +32,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import load_mnist, median  # noqa: E402
 
-SETUPS = ("bare", "metrics", "full")
+SETUPS = ("bare", "metrics", "full", "diagnostics")
 
 
 def make_model(keras, metrics):
@@ -93,6 +94,8 @@ class HookTimer:
 def one_epoch(model, x, y, setup, csv_path, keras, batch_size, hooks=None):
     """(wall seconds, CPU seconds of this process) for one fit() epoch of ``setup``."""
     verbose, callbacks = (1, full_callbacks(keras, csv_path)) if setup == "full" else (0, None)
+    if setup == "diagnostics":
+        callbacks = [keras.callbacks.Diagnostics()]
     with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink), \
             (hooks.installed() if hooks is not None else contextlib.nullcontext()):
         wall, cpu = time.perf_counter(), time.process_time()
@@ -156,7 +159,8 @@ def run(args, keras, x, y, csv_path):
     # "metrics" and "full" train the same model object in turn: two instances of one network can differ by a
     # few percent in speed (where their arrays sit in memory), which would swamp what the callbacks cost
     with_accuracy = make_model(keras, ["accuracy"])
-    models = {"bare": make_model(keras, None), "metrics": with_accuracy, "full": with_accuracy}
+    models = {"bare": make_model(keras, None), "metrics": with_accuracy, "full": with_accuracy,
+              "diagnostics": with_accuracy}
     for setup in SETUPS:  # warm-up: first-call costs (thread pools, buffers) out of the measurement
         one_epoch(models[setup], x[:4096], y[:4096], setup, csv_path, keras, args.batch_size)
     walls = {setup: [] for setup in SETUPS}
@@ -175,10 +179,11 @@ def run(args, keras, x, y, csv_path):
     for setup in SETUPS:
         print(f"  {setup:8s} wall {median(walls[setup]):6.3f} s/epoch (min {min(walls[setup]):6.3f})   "
               f"CPU {median(cpus[setup]):6.3f} s/epoch (min {min(cpus[setup]):6.3f})")
-    for label, base in (("full / metrics (callbacks + progress bar)", "metrics"),
-                        ("full / bare (callbacks + progress bar + accuracy)", "bare")):
+    for label, setup, base in (("full / metrics (callbacks + progress bar)", "full", "metrics"),
+                               ("full / bare (callbacks + progress bar + accuracy)", "full", "bare"),
+                               ("diagnostics / metrics (the Diagnostics callback)", "diagnostics", "metrics")):
         for clock, values in (("wall", walls), ("CPU", cpus)):
-            ratios = [f / b for f, b in zip(values["full"], values[base])]
+            ratios = [f / b for f, b in zip(values[setup], values[base])]
             print(f"  {label}, {clock}: {median(ratios):.3f} -> {100 * (median(ratios) - 1):+.1f} % "
                   f"(rounds: {', '.join(f'{r:.3f}' for r in ratios)})")
     none, full = dispatch_cost(keras, csv_path)

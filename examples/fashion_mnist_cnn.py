@@ -1,8 +1,8 @@
 """Fashion-MNIST with a small convnet, BatchNormalization and data augmentation.
 
-    python examples/fashion_mnist_cnn.py            # about 0.91 test accuracy after 8 epochs
+    python examples/fashion_mnist_cnn.py            # over 0.90 test accuracy after 10 epochs
 
-Augmentation layers (random flips, shifts and zooms) sit at the front of the
+Augmentation layers (random horizontal flips and small shifts) sit at the front of the
 model: they change the images during training only, so evaluate() and
 predict() see the images as they are. GLASSNET_EXAMPLE_SAMPLES and
 GLASSNET_EXAMPLE_EPOCHS shorten the run (the tests use them).
@@ -14,7 +14,7 @@ import glassnet as keras
 from glassnet import layers
 
 SAMPLES = int(os.environ.get("GLASSNET_EXAMPLE_SAMPLES", "0")) or None
-EPOCHS = int(os.environ.get("GLASSNET_EXAMPLE_EPOCHS", "0")) or 8
+EPOCHS = int(os.environ.get("GLASSNET_EXAMPLE_EPOCHS", "0")) or 10
 
 keras.utils.set_random_seed(42)
 (x_train, y_train), (x_test, y_test) = keras.datasets.fashion_mnist.load_data()
@@ -25,8 +25,7 @@ x_test = x_test.astype("float32")[..., None] / 255.0
 model = keras.Sequential([
     keras.Input(shape=(28, 28, 1)),
     layers.RandomFlip("horizontal"),
-    layers.RandomTranslation(0.08, 0.08),
-    layers.RandomZoom(0.08),
+    layers.RandomTranslation(0.05, 0.05),
     layers.Conv2D(32, 3, padding="same", use_bias=False),
     layers.BatchNormalization(),
     layers.Activation("relu"),
@@ -36,7 +35,7 @@ model = keras.Sequential([
     layers.Activation("relu"),
     layers.MaxPooling2D(),
     layers.Flatten(),
-    layers.Dropout(0.3),
+    layers.Dropout(0.25),
     layers.Dense(128, activation="relu"),
     layers.Dense(10, activation="softmax"),
 ])

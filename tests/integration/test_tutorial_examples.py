@@ -96,3 +96,18 @@ def test_tutorial_network_learns_the_digits():
     assert accuracy > 0.9
     predictions = model.predict(x_test, verbose=0)
     assert float(np.mean(predictions.argmax(axis=1) == y_test)) == pytest.approx(accuracy)
+
+
+def _fashion_available():
+    from glassnet.datasets.download import find_file
+
+    return find_file(("fashion_mnist.npz", os.path.join("raw", "fashion-mnist", "t10k-labels-idx1-ubyte.gz"))) \
+        is not None
+
+
+@pytest.mark.skipif(not _fashion_available(), reason="Fashion-MNIST is not on disk (set GLASSNET_DATASETS)")
+def test_fashion_mnist_cnn_example_runs_with_batch_norm_and_augmentation():
+    out = run_example("fashion_mnist_cnn.py", samples=1024, epochs=1)
+    assert "BatchNormalization" in out and "RandomFlip" in out
+    accuracy = float(re.search(r"Test accuracy: (\d\.\d{4})", out).group(1))
+    assert 0.25 < accuracy <= 1.0  # one epoch on 1,024 images: well above chance (0.1)

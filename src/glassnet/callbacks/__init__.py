@@ -8,6 +8,7 @@ from glassnet.callbacks.early_stopping import EarlyStopping
 from glassnet.callbacks.history import History
 from glassnet.callbacks.lambda_callback import LambdaCallback
 from glassnet.callbacks.learning_rate_scheduler import LearningRateScheduler
+from glassnet.callbacks.model_checkpoint import ModelCheckpoint
 from glassnet.callbacks.progbar_logger import ProgbarLogger
 from glassnet.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from glassnet.callbacks.tensorboard import TensorBoard

@@ -5,7 +5,7 @@ A value improves on the best so far when, in ``min`` mode,
 mode). ``mode="auto"`` decides from the monitored name: ``loss`` and
 ``val_loss`` go down; a compiled metric goes in its own direction
 (accuracy, AUC, precision... up; errors and cross-entropies down), as in
-Keras 3. Not exported, as in Keras; ``ModelCheckpoint`` will use it too.
+Keras 3. Not exported, as in Keras; ``ModelCheckpoint`` uses it too.
 """
 
 import warnings

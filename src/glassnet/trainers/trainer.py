@@ -87,6 +87,8 @@ class Trainer:
         self._loss_tracker = None
         self.stop_training = False
         self.history = None
+        self._initial_epoch = None  # set by a callback in on_train_begin to start fit at another epoch
+        self._fit_interrupted = False  # whether the last fit was stopped by Ctrl-C
         self._trainable_cache = None  # the trainable weights, fixed for the length of a fit
         self._penalized = True  # whether some weight has a regularizer (known during a fit)
         self._log_entries = None  # [(log name, metric)] sorted by name, once every metric is built
@@ -391,7 +393,9 @@ class Trainer:
     def _run_epochs(self, batches, validation, callback_list, epochs, initial_epoch, steps_per_epoch,
                     validation_steps, validation_freq):
         self.stop_training = False
+        self._initial_epoch = None  # a callback may set it in on_train_begin (BackupAndRestore resumes so), as in Keras
         callback_list.on_train_begin()
+        initial_epoch = self._initial_epoch or initial_epoch
         logs = {}
         with graceful_interrupt() as interrupted:
             for epoch in range(initial_epoch, epochs):
@@ -414,6 +418,7 @@ class Trainer:
                 logs = epoch_logs
                 if self.stop_training:
                     break
+        self._fit_interrupted = bool(interrupted)  # stopped by Ctrl-C: BackupAndRestore keeps its backup
         callback_list.on_train_end(logs)
 
     def _train_epoch(self, batches, callback_list, steps_per_epoch, interrupted):

@@ -1,5 +1,6 @@
 """Callbacks, as ``keras.callbacks``."""
 
+from glassnet.callbacks.backup_and_restore import BackupAndRestore
 from glassnet.callbacks.callback import Callback
 from glassnet.callbacks.callback_list import CallbackList
 from glassnet.callbacks.csv_logger import CSVLogger

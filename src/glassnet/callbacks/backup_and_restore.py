@@ -29,11 +29,8 @@ interrupted. When training ends normally the folder is deleted
 or an error.
 """
 
-import fnmatch
-import json
 import os
 import random as python_random
-import shutil
 import warnings
 
 import numpy as np
@@ -148,6 +145,8 @@ def _random_plan(model, state):
 # --- files -----------------------------------------------------------------------------------------------------
 def _write_json(path, data):
     """Write ``data`` to ``path`` through a temporary file renamed over it (flushed to disk first)."""
+    import json
+
     text = json.dumps(data, indent=1, allow_nan=False)
     with atomic_path(path) as temporary:
         with open(temporary, "w", encoding="utf-8") as handle:
@@ -162,6 +161,8 @@ def _flush_to_disk(path):
 
 
 def _read_json(path):
+    import json
+
     with open(path, encoding="utf-8") as handle:
         data = json.load(handle)
     if not isinstance(data, dict) or not isinstance(data.get("epoch"), int) or isinstance(data["epoch"], bool) \
@@ -325,6 +326,10 @@ class BackupAndRestore(Callback):
 
     def _remove_unused_files(self):
         """Delete weights files no metadata names, and temporary files left by a killed save."""
+        import json
+
+        import fnmatch
+
         keep = set()
         for path in (self._training_metadata_path, self._prev_training_metadata_path):
             try:
@@ -341,6 +346,8 @@ class BackupAndRestore(Callback):
 
     # --- the end ----------------------------------------------------------------------------------------------------
     def on_train_end(self, logs=None):
+        import shutil
+
         if getattr(self.model, "_fit_interrupted", False):
             return  # stopped by Ctrl-C: keep the backup to resume from
         if self.delete_checkpoint and os.path.exists(self.backup_dir):

@@ -7,7 +7,6 @@ runs. ``append=True`` continues an existing file without a second header.
 """
 
 import collections
-import csv
 import os
 
 import numpy as np
@@ -62,6 +61,8 @@ class CSVLogger(Callback):
         self.keys = None
 
     def on_epoch_end(self, epoch, logs=None):
+        import csv
+
         logs = logs or {}
         if self.keys is None:
             self.keys = sorted(logs.keys())

@@ -5,7 +5,6 @@
 CC BY-SA 3.0.
 """
 
-import zipfile
 
 import numpy as np
 
@@ -33,6 +32,8 @@ def check_arrays(arrays, source, shapes=SHAPES, classes=10):
 
 def load_npz(path, shapes=SHAPES):
     """Read the four arrays of a Keras-layout .npz (never unpickling) and check them."""
+    import zipfile
+
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {key: data[key] for key in data.files}

@@ -9,7 +9,6 @@ Calling a layer on arrays or Tensors computes; calling it on KerasTensors
 (from ``keras.Input``) records a node of a functional graph instead.
 """
 
-import inspect
 
 import numpy as np
 
@@ -97,6 +96,8 @@ def _uses_default_get_config(cls):
 
 def _recorded_arguments(cls, args, kwargs):
     """The constructor arguments by name, for the automatic ``get_config`` (Keras' auto-config)."""
+    import inspect
+
     try:
         bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
     except TypeError:
@@ -490,6 +491,8 @@ class Layer:
         the constructor does not take them (a custom layer whose ``__init__``
         has neither these parameters nor ``**kwargs``).
         """
+        import inspect
+
         config = dict(config)
         parameters = inspect.signature(cls.__init__).parameters
         takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())

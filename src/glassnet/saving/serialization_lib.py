@@ -19,8 +19,6 @@ refused with a clear error otherwise.
 import base64
 import builtins
 import contextlib
-import inspect
-import json
 import marshal
 import threading
 import types
@@ -437,6 +435,8 @@ def accepted_options(cls, config):
 
 def _accepted_keys(cls):
     """The keyword arguments ``cls`` takes (following ``**kwargs`` up the class chain), or None for any."""
+    import inspect
+
     from glassnet.layers.layer import Layer
 
     if getattr(cls, "_reads_raw_config", False):
@@ -462,4 +462,6 @@ def _accepted_keys(cls):
 # --- JSON -----------------------------------------------------------------------------------------------------------
 def to_json_text(obj, **kwargs):
     """``json.dumps`` of ``serialize_keras_object(obj)``."""
+    import json
+
     return json.dumps(serialize_keras_object(obj), **kwargs)

@@ -17,7 +17,6 @@ wrapped at spaces as rich wraps it.
 """
 
 import re
-import shutil
 
 import numpy as np
 
@@ -233,6 +232,8 @@ def _totals(model):
 def print_summary(model, line_length=None, positions=None, print_fn=None, expand_nested=False, show_trainable=False,
                   layer_range=None):
     """Write the summary of ``model`` line by line with ``print_fn`` (print by default)."""
+    import shutil
+
     print_fn = print_fn or print
     sequential_like = not hasattr(model, "is_sequential_like") or model.is_sequential_like()
     if sequential_like:

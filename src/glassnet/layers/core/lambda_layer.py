@@ -8,7 +8,6 @@ is refused unless ``safe_mode=False``. Prefer a named, registered function,
 or a small ``Layer`` subclass, for anything you mean to keep.
 """
 
-import inspect
 import types
 
 from glassnet.layers.layer import Layer
@@ -29,6 +28,8 @@ class Lambda(Layer):
     _reads_raw_config = True  # from_config resolves the function itself (and refuses bytecode in safe mode)
 
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
+        import inspect
+
         super().__init__(**kwargs)
         if not callable(function):
             raise TypeError(f"Lambda '{self.name}': function must be callable, got {function!r}")

@@ -134,7 +134,7 @@ def run_numpy(batch_size, epochs):
     velocities = [np.zeros_like(p) for p in params]
     scratch = [np.empty_like(p) for p in params]
     batch = np.empty((batch_size, 784), np.float32)
-    threads = 1 if 101770 * batch_size < SMALL_WORK else None
+    threads = 1 if (os.cpu_count() or 1) <= 2 or 101770 * batch_size < SMALL_WORK else None  # glassnet's rule
     times, step = [], 0
     with threadpool_limits(threads, user_api="blas"), flush_denormals():
         for _ in range(epochs):

@@ -91,12 +91,12 @@ def run_torch(epochs, samples):
             optimizer.step()
             loss.item()
             (logits.argmax(1) == y[index]).sum().item()
-        model.eval()
+        model.train(False)
         with torch.no_grad():
             for begin in range(0, len(x_val), BATCH):
                 loss_fn(model(x_val[begin:begin + BATCH]), y_val[begin:begin + BATCH]).item()
         times.append(time.perf_counter() - start)
-    model.eval()
+    model.train(False)
     with torch.no_grad():
         predictions = torch.cat([model(torch.from_numpy(x_test[i:i + 1000])) for i in range(0, len(x_test), 1000)])
     accuracy = (predictions.argmax(1).numpy() == y_test).mean()

@@ -326,8 +326,6 @@ class BackupAndRestore(Callback):
 
     def _remove_unused_files(self):
         """Delete weights files no metadata names, and temporary files left by a killed save."""
-        import json
-
         import fnmatch
 
         keep = set()

@@ -1,6 +1,6 @@
 """DepthwiseConv2D: each input channel convolved with its own filters."""
 
-from glassnet import initializers, ops, regularizers, constraints
+from glassnet import ops
 from glassnet.layers.convolutional.base_conv import BaseConv
 from glassnet.utils.serialization import serialize_object
 

@@ -1,6 +1,6 @@
 """SeparableConv2D: a depthwise convolution followed by a 1x1 (pointwise) convolution."""
 
-from glassnet import activations, constraints, initializers, ops, regularizers
+from glassnet import constraints, initializers, ops, regularizers
 from glassnet.layers.convolutional.base_conv import BaseConv
 from glassnet.layers.input_spec import InputSpec
 from glassnet.utils.serialization import serialize_object

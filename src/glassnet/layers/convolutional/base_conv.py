@@ -1,11 +1,9 @@
 """What every convolution layer shares: arguments, weights, config, shape checks."""
 
-from glassnet import activations, constraints, initializers, regularizers
-from glassnet.layers.core.dense import fused_activation
 from glassnet.layers.input_spec import InputSpec
+from glassnet.layers.kernel_bias import add_kernel_and_bias, kernel_bias_config, set_kernel_bias_arguments
 from glassnet.layers.layer import Layer
 from glassnet.ops.windows import output_length
-from glassnet.utils.serialization import serialize_object
 
 
 def normalize_tuple(value, rank, name):
@@ -47,16 +45,8 @@ class BaseConv(Layer):
         if groups != 1:
             raise ValueError(f"{cls} '{self.name}': groups other than 1 are not supported, got {groups!r}")
         self.data_format, self.groups = "channels_last", 1
-        self.activation = activations.get(activation)
-        self._fusable, self._fused_name = fused_activation(activation)
-        self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_kernel_bias_arguments(self, activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+                                  bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint)
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def kernel_shape(self, channels):
@@ -67,14 +57,7 @@ class BaseConv(Layer):
         if channels is None:
             raise ValueError(f"{type(self).__name__} '{self.name}' needs a known channels axis, got {input_shape}")
         self._check_spatial(input_shape)
-        self.kernel = self.add_weight(shape=self.kernel_shape(channels), initializer=self.kernel_initializer,
-                                      name="kernel", regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight(shape=(self.bias_size(channels),), initializer=self.bias_initializer,
-                                        name="bias", regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
+        add_kernel_and_bias(self, kernel_shape=self.kernel_shape(channels), bias_size=self.bias_size(channels))
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={-1: channels})
         self.built = True
 
@@ -128,13 +111,6 @@ class BaseConv(Layer):
         config.update({
             "filters": self.filters, "kernel_size": list(self.kernel_size), "strides": list(self.strides),
             "padding": self.padding, "data_format": self.data_format, "dilation_rate": list(self.dilation_rate),
-            "groups": self.groups, "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
-            "kernel_initializer": serialize_object(self.kernel_initializer),
-            "bias_initializer": serialize_object(self.bias_initializer),
-            "kernel_regularizer": serialize_object(self.kernel_regularizer),
-            "bias_regularizer": serialize_object(self.bias_regularizer),
-            "activity_regularizer": serialize_object(self.activity_regularizer),
-            "kernel_constraint": serialize_object(self.kernel_constraint),
-            "bias_constraint": serialize_object(self.bias_constraint),
+            "groups": self.groups, **kernel_bias_config(self),
         })
         return config

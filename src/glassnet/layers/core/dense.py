@@ -1,25 +1,9 @@
 """Dense: the fully connected layer, ``y = activation(x @ kernel + bias)``."""
 
-from glassnet import activations, constraints, initializers, ops, regularizers
+from glassnet import ops
 from glassnet.layers.input_spec import InputSpec
+from glassnet.layers.kernel_bias import add_kernel_and_bias, kernel_bias_config, set_kernel_bias_arguments
 from glassnet.layers.layer import Layer
-from glassnet.utils.serialization import serialize_object
-
-# Activations the fused dense op computes itself, found by name or by function.
-_FUSED = {"relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "linear": None}
-_FUSED_FUNCTIONS = {activations.relu: "relu", activations.sigmoid: "sigmoid", activations.tanh: "tanh",
-                    activations.linear: None}
-
-
-def fused_activation(activation):
-    """(True, name) if the dense op can apply ``activation`` itself, else (False, None)."""
-    if activation is None:
-        return True, None
-    if isinstance(activation, str) and activation.lower() in _FUSED:
-        return True, _FUSED[activation.lower()]
-    if activation in _FUSED_FUNCTIONS:
-        return True, _FUSED_FUNCTIONS[activation]
-    return False, None
 
 
 class Dense(Layer):
@@ -47,16 +31,8 @@ class Dense(Layer):
             kwargs["input_shape"] = (input_dim,)
         super().__init__(**kwargs)
         self.units = units
-        self.activation = activations.get(activation)
-        self._fusable, self._fused_name = fused_activation(activation)
-        self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_kernel_bias_arguments(self, activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+                                  bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint)
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True
 
@@ -64,16 +40,7 @@ class Dense(Layer):
         input_dim = input_shape[-1]
         if input_dim is None:
             raise ValueError(f"Dense '{self.name}' needs a known last input dimension, got shape {input_shape}")
-        self.kernel = self.add_weight(
-            shape=(input_dim, self.units), initializer=self.kernel_initializer, name="kernel",
-            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
-        )
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight(
-                shape=(self.units,), initializer=self.bias_initializer, name="bias",
-                regularizer=self.bias_regularizer, constraint=self.bias_constraint,
-            )
+        add_kernel_and_bias(self, kernel_shape=(input_dim, self.units), bias_size=self.units)
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
         self.built = True
 
@@ -87,16 +54,5 @@ class Dense(Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({
-            "units": self.units,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": serialize_object(self.kernel_initializer),
-            "bias_initializer": serialize_object(self.bias_initializer),
-            "kernel_regularizer": serialize_object(self.kernel_regularizer),
-            "bias_regularizer": serialize_object(self.bias_regularizer),
-            "activity_regularizer": serialize_object(self.activity_regularizer),
-            "kernel_constraint": serialize_object(self.kernel_constraint),
-            "bias_constraint": serialize_object(self.bias_constraint),
-        })
+        config.update({"units": self.units, **kernel_bias_config(self)})
         return config

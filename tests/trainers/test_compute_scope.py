@@ -65,6 +65,20 @@ def test_small_models_use_one_blas_thread_large_ones_are_left_alone(monkeypatch)
     assert threads.choose(big, 256) == 1
 
 
+def test_the_thread_choice_counts_every_convolution_layer(monkeypatch):
+    """SeparableConv2D has two kernels and no ``kernel``: its estimate must not raise on machines with > 2 cores."""
+    model = keras.Sequential([keras.Input(shape=(8, 8, 3)), layers.SeparableConv2D(4, 3, depth_multiplier=2),
+                              layers.DepthwiseConv2D(3), layers.Conv2D(5, 1)])
+    monkeypatch.setattr(threads.os, "cpu_count", lambda: 8)
+    separable = 6 * 6 * (3 * 3 * 3 * 2 + 3 * 2 * 4)  # depthwise + pointwise products at each output position
+    depthwise = 4 * 4 * (3 * 3 * 4 * 1)
+    pointwise = 4 * 4 * (4 * 5)
+    assert model.multiply_adds_per_sample() == separable + depthwise + pointwise
+    assert threads.choose(model, 32) == 1
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(np.zeros((4, 8, 8, 3)), np.zeros((4, 4, 4, 5)), epochs=1, verbose=0)
+
+
 def test_set_num_threads():
     model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(2)])
     try:

@@ -104,7 +104,10 @@ class BaseConv(Layer):
         positions = 1
         for size in out[1:-1]:
             positions *= size or 1
-        return positions * int(self.kernel.size)
+        return positions * self._multiply_adds_per_position()
+
+    def _multiply_adds_per_position(self):
+        return int(self.kernel.size)
 
     def get_config(self):
         config = super().get_config()

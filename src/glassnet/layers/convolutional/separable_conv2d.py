@@ -54,8 +54,9 @@ class SeparableConv2D(BaseConv):
         outputs = ops.conv(depthwise, self.pointwise_kernel, self.bias, activation=self._fused())
         return self._activate(outputs)
 
-    def multiply_adds(self):
-        return 0 if not self.built else super().multiply_adds()
+    def _multiply_adds_per_position(self):
+        """The depthwise and the pointwise products (there is no ``self.kernel``)."""
+        return int(self.depthwise_kernel.size) + int(self.pointwise_kernel.size)
 
     def get_config(self):
         config = super().get_config()

@@ -14,9 +14,10 @@ Keras' defaults: momentum 0.99, epsilon 1e-3; the moving statistics are
 non-trainable weights (``summary()`` counts them as such).
 """
 
-from glassnet import constraints, initializers, ops, regularizers
+from glassnet import initializers, ops
 from glassnet.layers.input_spec import InputSpec
 from glassnet.layers.layer import Layer
+from glassnet.layers.normalization.gamma_beta import add_gamma_beta, set_gamma_beta_arguments
 from glassnet.utils.serialization import serialize_object
 
 
@@ -34,14 +35,10 @@ class BatchNormalization(Layer):
             raise ValueError(f"BatchNormalization '{self.name}': momentum must be in [0, 1], got {momentum!r}")
         self.axis, self.momentum, self.epsilon = axis, float(momentum), float(epsilon)
         self.center, self.scale, self.synchronized = center, scale, synchronized
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
+        set_gamma_beta_arguments(self, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
+                                 beta_constraint, gamma_constraint)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
         self.supports_masking = True
 
     def build(self, input_shape):
@@ -52,12 +49,7 @@ class BatchNormalization(Layer):
             raise ValueError(f"BatchNormalization '{self.name}': axis {self.axis} of the input {input_shape} "
                              "must have a known size")
         shape = (channels,)
-        self.gamma = self.add_weight(shape=shape, initializer=self.gamma_initializer, name="gamma",
-                                     regularizer=self.gamma_regularizer, constraint=self.gamma_constraint) \
-            if self.scale else None
-        self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer, name="beta",
-                                    regularizer=self.beta_regularizer, constraint=self.beta_constraint) \
-            if self.center else None
+        add_gamma_beta(self, shape)
         self.moving_mean = self.add_weight(shape=shape, initializer=self.moving_mean_initializer,
                                            name="moving_mean", trainable=False)
         self.moving_variance = self.add_weight(shape=shape, initializer=self.moving_variance_initializer,

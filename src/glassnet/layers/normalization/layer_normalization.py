@@ -5,8 +5,9 @@
 Keras' defaults: axis -1, epsilon 1e-3, center and scale on.
 """
 
-from glassnet import constraints, initializers, ops, regularizers
+from glassnet import ops
 from glassnet.layers.layer import Layer
+from glassnet.layers.normalization.gamma_beta import add_gamma_beta, set_gamma_beta_arguments
 from glassnet.utils.serialization import serialize_object
 
 
@@ -21,12 +22,8 @@ class LayerNormalization(Layer):
             raise ValueError(f"LayerNormalization '{self.name}': rms_scaling=True is not supported")
         self.axis = axis if isinstance(axis, int) else list(axis)
         self.epsilon, self.center, self.scale, self.rms_scaling = float(epsilon), center, scale, rms_scaling
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
+        set_gamma_beta_arguments(self, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
+                                 beta_constraint, gamma_constraint)
         self.supports_masking = True
 
     def build(self, input_shape):
@@ -35,12 +32,7 @@ class LayerNormalization(Layer):
         self._axes = tuple(sorted(a % rank for a in axes))
         param_shape = tuple(input_shape[a] for a in self._axes)
         self._broadcast = tuple(input_shape[a] if a in self._axes else 1 for a in range(rank))
-        self.gamma = self.add_weight(shape=param_shape, initializer=self.gamma_initializer, name="gamma",
-                                     regularizer=self.gamma_regularizer, constraint=self.gamma_constraint) \
-            if self.scale else None
-        self.beta = self.add_weight(shape=param_shape, initializer=self.beta_initializer, name="beta",
-                                    regularizer=self.beta_regularizer, constraint=self.beta_constraint) \
-            if self.center else None
+        add_gamma_beta(self, param_shape)
         self.built = True
 
     def _param(self, weight):

@@ -22,6 +22,15 @@ def _as_rate(value):
     raise ValueError(f"The output of the `schedule` function should be a float. Got: {value}")
 
 
+def log_learning_rates(optimizer, logs):
+    """Write the rate in use to ``logs``: ``learning_rate``, or ``learning_rate_<name>`` for each of several optimizers."""
+    if hasattr(optimizer, "optimizers"):
+        for opt in optimizer.optimizers:
+            logs[f"learning_rate_{opt.name}"] = float(opt.learning_rate)
+    else:
+        logs["learning_rate"] = float(optimizer.learning_rate)
+
+
 class LearningRateScheduler(Callback):
     """Learning-rate schedule by epoch (``keras.callbacks.LearningRateScheduler``).
 
@@ -68,9 +77,4 @@ class LearningRateScheduler(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}
-        optimizer = self.model.optimizer
-        if hasattr(optimizer, "optimizers"):
-            for opt in optimizer.optimizers:
-                logs[f"learning_rate_{opt.name}"] = float(opt.learning_rate)
-        else:
-            logs["learning_rate"] = float(optimizer.learning_rate)
+        log_learning_rates(self.model.optimizer, logs)

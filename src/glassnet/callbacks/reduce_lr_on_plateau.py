@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 
+from glassnet.callbacks.learning_rate_scheduler import log_learning_rates
 from glassnet.callbacks.monitor_callback import MonitorCallback
 
 
@@ -72,11 +73,7 @@ class ReduceLROnPlateau(MonitorCallback):
             self._set_monitor_op()  # here, once the model's metrics exist
         logs = logs if logs is not None else {}
         optimizer = self.model.optimizer
-        if hasattr(optimizer, "optimizers"):
-            for opt in optimizer.optimizers:
-                logs[f"learning_rate_{opt.name}"] = float(opt.learning_rate)
-        else:
-            logs["learning_rate"] = float(optimizer.learning_rate)
+        log_learning_rates(optimizer, logs)
         current = logs.get(self.monitor)
         if current is None:
             warnings.warn(

@@ -321,3 +321,12 @@ def test_fit_with_a_schedule_without_keras():
     model.fit(x, y, epochs=1, batch_size=16, verbose=0)
     for a, b in zip(before, model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_numpy_scalar_arguments_give_a_json_config():
+    """_positive/_non_negative keep _number's conversion: a np.int64 decay_steps must not reach the config."""
+    schedule = schedules.CosineDecayRestarts(np.float32(0.1), np.int64(100), t_mul=np.float64(2.0),
+                                             m_mul=np.float64(0.5))
+    config = schedule.get_config()
+    json.dumps(config)
+    assert type(config["first_decay_steps"]) is int and type(config["m_mul"]) is float

@@ -63,14 +63,14 @@ def _number(schedule, name, value):
 
 
 def _positive(schedule, name, value):
-    _number(schedule, name, value)
+    value = _number(schedule, name, value)
     if value <= 0:
         raise ValueError(f"Argument `{name}` must be > 0. Received: {name}={value!r} (in {schedule})")
     return value
 
 
 def _non_negative(schedule, name, value):
-    _number(schedule, name, value)
+    value = _number(schedule, name, value)
     if value < 0:
         raise ValueError(f"Argument `{name}` must be >= 0. Received: {name}={value!r} (in {schedule})")
     return value

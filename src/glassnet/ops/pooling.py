@@ -114,7 +114,6 @@ class AvgPool2D(Function):
         self.padding = padding
 
     def forward(self, x):
-        xp = get_array_module(x)
         windows, self.pads, self.padded_shape = _windows(x, self.pool, self.strides, self.padding, 0.0)
         total = windows.sum(axis=(3, 4))
         self.count = self._counts(x)

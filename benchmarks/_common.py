@@ -71,3 +71,16 @@ class EpochTimer:
 
     def on_epoch_end(self, epoch, logs=None):
         self.times.append(time.perf_counter() - self._start)
+
+
+def timing_callback(keras, timer):
+    """A callback of ``keras`` (glassnet or Keras) that feeds epoch begin/end to an EpochTimer."""
+
+    class Timing(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            timer.on_epoch_begin(epoch, logs)
+
+        def on_epoch_end(self, epoch, logs=None):
+            timer.on_epoch_end(epoch, logs)
+
+    return Timing()

@@ -19,7 +19,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import EpochTimer, have, load_mnist, median, run_isolated  # noqa: E402
+from _common import EpochTimer, have, load_mnist, median, run_isolated, timing_callback  # noqa: E402
 
 BATCH = 128
 
@@ -28,10 +28,9 @@ def _peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_glassnet(epochs, samples):
-    import glassnet as keras
-    from glassnet import layers
-
+def _run_keras_api(keras, epochs, samples):
+    """The convnet in glassnet or Keras: the same program, only the module differs."""
+    layers = keras.layers
     (x_train, y_train), (x_test, y_test) = load_mnist((28, 28, 1))
     x_train, y_train = x_train[:samples], y_train[:samples]
     keras.utils.set_random_seed(0)
@@ -47,19 +46,17 @@ def run_glassnet(epochs, samples):
     ])
     model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
     timer = EpochTimer()
-
-    class Timing(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            timer.on_epoch_begin(epoch, logs)
-
-        def on_epoch_end(self, epoch, logs=None):
-            timer.on_epoch_end(epoch, logs)
-
     y_onehot = keras.utils.to_categorical(y_train, 10)
     model.fit(x_train, y_onehot, batch_size=BATCH, epochs=epochs, validation_split=0.1, verbose=0,
-              callbacks=[Timing()])
+              callbacks=[timing_callback(keras, timer)])
     accuracy = model.evaluate(x_test, keras.utils.to_categorical(y_test, 10), verbose=0)[1]
     return {"epoch_seconds": timer.times, "test_accuracy": float(accuracy), "peak_mb": _peak_mb()}
+
+
+def run_glassnet(epochs, samples):
+    import glassnet
+
+    return _run_keras_api(glassnet, epochs, samples)
 
 
 def run_torch(epochs, samples):
@@ -107,31 +104,7 @@ def run_torch(epochs, samples):
 def run_keras(epochs, samples):
     import keras
 
-    (x_train, y_train), (x_test, y_test) = load_mnist((28, 28, 1))
-    x_train, y_train = x_train[:samples], y_train[:samples]
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([
-        keras.Input(shape=(28, 28, 1)),
-        keras.layers.Conv2D(32, kernel_size=(3, 3), activation="relu"), keras.layers.MaxPooling2D(pool_size=(2, 2)),
-        keras.layers.Conv2D(64, kernel_size=(3, 3), activation="relu"), keras.layers.MaxPooling2D(pool_size=(2, 2)),
-        keras.layers.Flatten(), keras.layers.Dropout(0.5), keras.layers.Dense(10, activation="softmax"),
-    ])
-    model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
-    timer = EpochTimer()
-
-    class Timing(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            timer.on_epoch_begin(epoch, logs)
-
-        def on_epoch_end(self, epoch, logs=None):
-            timer.on_epoch_end(epoch, logs)
-
-    y_onehot = keras.utils.to_categorical(y_train, 10)
-    model.fit(x_train, y_onehot, batch_size=BATCH, epochs=epochs, validation_split=0.1, verbose=0,
-              callbacks=[Timing()])
-    accuracy = model.evaluate(x_test, keras.utils.to_categorical(y_test, 10), verbose=0)[1]
-    return {"epoch_seconds": timer.times, "test_accuracy": float(accuracy), "peak_mb": _peak_mb(),
-            "backend": keras.backend.backend()}
+    return {**_run_keras_api(keras, epochs, samples), "backend": keras.backend.backend()}
 
 
 RUNNERS = {"glassnet": run_glassnet, "torch": run_torch, "keras": run_keras}

@@ -21,13 +21,12 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import EpochTimer, have, load_mnist, median, run_isolated  # noqa: E402
+from _common import EpochTimer, have, load_mnist, median, run_isolated, timing_callback  # noqa: E402
 
 
-def run_glassnet(batch_size, epochs):
-    import glassnet as keras
-    from glassnet import layers
-
+def _run_keras_api(keras, batch_size, epochs):
+    """The tutorial network in glassnet or Keras: the same program, only the module differs."""
+    layers = keras.layers
     (x_train, y_train), (x_test, y_test) = load_mnist()
     keras.utils.set_random_seed(0)
     model = keras.Sequential([
@@ -35,26 +34,17 @@ def run_glassnet(batch_size, epochs):
         layers.Dense(128, activation="relu"), layers.Dense(10, activation="softmax"),
     ])
     model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
-    epoch_timer = EpochTimer()
-    model.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, verbose=0, callbacks=[_Timing(epoch_timer)])
+    timer = EpochTimer()
+    model.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, verbose=0,
+              callbacks=[timing_callback(keras, timer)])
     accuracy = model.evaluate(x_test, y_test, verbose=0)[1]
-    return {"epoch_seconds": epoch_timer.times, "test_accuracy": float(accuracy)}
+    return {"epoch_seconds": timer.times, "test_accuracy": float(accuracy)}
 
 
-class _Timing:
-    """Wrap EpochTimer as a glassnet callback without importing glassnet at module level."""
+def run_glassnet(batch_size, epochs):
+    import glassnet
 
-    def __new__(cls, epoch_timer):
-        import glassnet as keras
-
-        class Timing(keras.callbacks.Callback):
-            def on_epoch_begin(self, epoch, logs=None):
-                epoch_timer.on_epoch_begin(epoch, logs)
-
-            def on_epoch_end(self, epoch, logs=None):
-                epoch_timer.on_epoch_end(epoch, logs)
-
-        return Timing()
+    return _run_keras_api(glassnet, batch_size, epochs)
 
 
 def run_torch(batch_size, epochs):
@@ -91,25 +81,7 @@ def run_torch(batch_size, epochs):
 def run_keras(batch_size, epochs):
     import keras
 
-    (x_train, y_train), (x_test, y_test) = load_mnist()
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([
-        keras.Input(shape=(28, 28)), keras.layers.Flatten(),
-        keras.layers.Dense(128, activation="relu"), keras.layers.Dense(10, activation="softmax"),
-    ])
-    model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
-    epoch_timer = EpochTimer()
-
-    class Timing(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            epoch_timer.on_epoch_begin(epoch, logs)
-
-        def on_epoch_end(self, epoch, logs=None):
-            epoch_timer.on_epoch_end(epoch, logs)
-
-    model.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, verbose=0, callbacks=[Timing()])
-    accuracy = model.evaluate(x_test, y_test, verbose=0)[1]
-    return {"epoch_seconds": epoch_timer.times, "test_accuracy": float(accuracy), "backend": keras.backend.backend()}
+    return {**_run_keras_api(keras, batch_size, epochs), "backend": keras.backend.backend()}
 
 
 def run_numpy(batch_size, epochs):

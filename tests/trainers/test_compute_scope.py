@@ -58,10 +58,10 @@ def test_flushing_can_be_turned_off():
 def test_small_models_use_one_blas_thread_large_ones_are_left_alone(monkeypatch):
     small = keras.Sequential([keras.Input(shape=(784,)), layers.Dense(128), layers.Dense(10)])
     big = keras.Sequential([keras.Input(shape=(4096,)), layers.Dense(4096)])
-    monkeypatch.setattr(threads.os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(threads, "usable_cores", lambda: 8)
     assert threads.choose(small, 32) == 1
     assert threads.choose(big, 256) is None
-    monkeypatch.setattr(threads.os, "cpu_count", lambda: 2)  # two cores: always one thread
+    monkeypatch.setattr(threads, "usable_cores", lambda: 2)  # two cores: always one thread
     assert threads.choose(big, 256) == 1
 
 
@@ -69,7 +69,7 @@ def test_the_thread_choice_counts_every_convolution_layer(monkeypatch):
     """SeparableConv2D has two kernels and no ``kernel``: its estimate must not raise on machines with > 2 cores."""
     model = keras.Sequential([keras.Input(shape=(8, 8, 3)), layers.SeparableConv2D(4, 3, depth_multiplier=2),
                               layers.DepthwiseConv2D(3), layers.Conv2D(5, 1)])
-    monkeypatch.setattr(threads.os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(threads, "usable_cores", lambda: 8)
     separable = 6 * 6 * (3 * 3 * 3 * 2 + 3 * 2 * 4)  # depthwise + pointwise products at each output position
     depthwise = 4 * 4 * (3 * 3 * 4 * 1)
     pointwise = 4 * 4 * (4 * 5)

@@ -19,10 +19,11 @@ import numpy as np
 
 from glassnet.autodiff.function import Function
 from glassnet.backend import get_array_module
+from glassnet.backend.parallel import batch_parts, run_parts
 from glassnet.ops._convert import as_input
 from glassnet.ops.nn import _activate_in_place, _activation_slope
 from glassnet.ops.windows import (
-    as_pair, crop_padding, pad_amounts, pad_image, scatter_windows, window_view,
+    as_pair, crop_padding, output_length, pad_amounts, pad_image, scatter_windows, window_view,
 )
 
 
@@ -40,19 +41,32 @@ def _im2col(x, kernel_hw, strides, dilation, padding):
     return windows.reshape(n * oh * ow, kh * kw * c), pads, padded.shape, (n, oh, ow)
 
 
-def _col2im(cols, padded_shape, out_nhw, kernel_hw, strides, dilation, pads):
-    """Sum window columns (N*OH*OW, kh*kw*C) back onto an image, then remove the padding."""
+def _col2im(cols, padded_shape, out_nhw, kernel_hw, strides, dilation, pads, out=None):
+    """Sum window columns (N*OH*OW, kh*kw*C) back onto an image, then remove the padding.
+
+    With ``out`` (an unpadded image) the sum is written there; without, a new image is returned.
+    """
     n, oh, ow = out_nhw
     kh, kw = kernel_hw
     channels = padded_shape[-1]
     windows = cols.reshape(n, oh, ow, kh, kw, channels)
-    return crop_padding(scatter_windows(windows, padded_shape, kernel_hw, strides, dilation), pads)
+    unpadded = not any(pads[0] + pads[1])
+    image = scatter_windows(windows, padded_shape, kernel_hw, strides, dilation, out=out if unpadded else None)
+    if out is None:
+        return crop_padding(image, pads)
+    if not unpadded:
+        out[...] = crop_padding(image, pads)
+    return out
 
 
 class Conv2D(Function):
     """y = act(conv(x, K) + b) on NHWC images; K has shape (kh, kw, C, F).
 
     dK = cols^T dz,  db = sum dz,  dx = col2im(dz K^T)  where dz = dy act'(y).
+
+    Both passes run part by part over the batch (backend/parallel.py): each
+    part has its own window copy, product and image rows; the parts' kernel
+    and bias gradients are added at the end.
     """
 
     def __init__(self, strides=(1, 1), padding="valid", dilation=(1, 1), activation=None):
@@ -62,28 +76,68 @@ class Conv2D(Function):
     def forward(self, x, kernel, bias):
         if x.dtype != kernel.dtype:
             x = x.astype(kernel.dtype)
+        xp = get_array_module(x)
         kh, kw, channels, filters = kernel.shape
-        cols, self.pads, self.padded_shape, self.out_nhw = _im2col(
-            x, (kh, kw), self.strides, self.dilation, self.padding)
-        z = cols @ kernel.reshape(kh * kw * channels, filters)
+        n, height, width = x.shape[:3]
+        oh, ow = (output_length(size, k, s, d, self.padding)
+                  for size, k, s, d in zip((height, width), (kh, kw), self.strides, self.dilation))
+        if oh <= 0 or ow <= 0:
+            _im2col(x, (kh, kw), self.strides, self.dilation, self.padding)  # raises the explanation
+        matrix = kernel.reshape(kh * kw * channels, filters)
+        z = xp.empty((n, oh, ow, filters), dtype=kernel.dtype)
+        self.x_shape, self.kernel, self.y = x.shape, kernel, z
+        self.parts = batch_parts(n, oh * ow * kh * kw * channels * filters, xp)
+        self.cols = run_parts(lambda part: self._forward_part(x[part], matrix, bias, z[part]), self.parts)
+        return z
+
+    def _forward_part(self, x, matrix, bias, out):
+        """Write act(cols @ K + b) of the images ``x`` into ``out``; return cols for the backward pass."""
+        cols, self.pads, _, _ = _im2col(x, self.kernel.shape[:2], self.strides, self.dilation, self.padding)
+        rows = out.reshape(-1, out.shape[-1])
+        get_array_module(x).matmul(cols, matrix, out=rows)
         if bias is not None:
-            z += bias
-        self.cols, self.kernel = cols, kernel
-        self.y = _activate_in_place(z, self.activation)
-        return self.y.reshape(self.out_nhw + (filters,))
+            rows += bias
+        _activate_in_place(rows, self.activation)
+        return cols
 
     def backward(self, gy):
         need_x, need_kernel, need_bias = self.needs_input_grad
+        xp = get_array_module(gy)
         kernel = self.kernel
-        kh, kw, channels, filters = kernel.shape
-        dz = _activation_slope(gy.reshape(-1, filters), self.y, self.activation)
-        gk = (self.cols.T @ dz).reshape(kernel.shape) if need_kernel else None
-        gb = _column_sums(dz) if need_bias else None
-        gx = None
-        if need_x:
-            dcols = dz @ kernel.reshape(kh * kw * channels, filters).T
-            gx = _col2im(dcols, self.padded_shape, self.out_nhw, (kh, kw), self.strides, self.dilation, self.pads)
+        matrix = kernel.reshape(-1, kernel.shape[-1])
+        gx = xp.empty(self.x_shape, dtype=gy.dtype) if need_x else None
+
+        def part_grads(indexed_part):
+            index, part = indexed_part
+            dz = _activation_slope(gy[part], self.y[part], self.activation).reshape(-1, matrix.shape[1])
+            if need_x:
+                x_part_shape = (part.stop - part.start,) + self.x_shape[1:]
+                self._input_grad_part(dz @ matrix.T, x_part_shape, gx[part])
+            return (self.cols[index].T @ dz if need_kernel else None,
+                    _column_sums(dz) if need_bias else None)
+
+        sums = run_parts(part_grads, list(enumerate(self.parts)))
+        gk = _total(part[0] for part in sums).reshape(kernel.shape) if need_kernel else None
+        gb = _total(part[1] for part in sums) if need_bias else None
         return gx, gk, gb
+
+    def _input_grad_part(self, dcols, x_shape, out):
+        """col2im of one part's window gradients, written into its rows of the input gradient."""
+        kh, kw = self.kernel.shape[:2]
+        n, height, width, channels = x_shape
+        (top, bottom), (left, right) = self.pads
+        padded_shape = (n, height + top + bottom, width + left + right, channels)
+        out_nhw = (n,) + self.y.shape[1:3]
+        _col2im(dcols, padded_shape, out_nhw, (kh, kw), self.strides, self.dilation, self.pads, out=out)
+
+
+def _total(values):
+    """The sum of the parts' arrays, without copying when there is one part."""
+    values = iter(values)
+    total = next(values)
+    for value in values:
+        total = total + value
+    return total
 
 
 def _column_sums(matrix):

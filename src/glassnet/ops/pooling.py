@@ -9,6 +9,7 @@ max pooling pads with -inf so padding never wins.
 
 from glassnet.autodiff.function import Function
 from glassnet.backend import get_array_module
+from glassnet.backend.parallel import batch_parts, run_parts
 from glassnet.ops._convert import as_input
 from glassnet.ops.windows import as_pair, crop_padding, pad_amounts, pad_image, scatter_windows, window_view
 
@@ -34,7 +35,8 @@ class MaxPool2D(Function):
     Computed offset by offset: the maximum of the kh*kw shifted views of the
     image. The backward pass finds, offset by offset, where each window's
     maximum came from (the first offset that reached it, as TensorFlow and
-    PyTorch break ties).
+    PyTorch break ties). Both passes run part by part over the batch
+    (backend/parallel.py).
     """
 
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid"):
@@ -42,40 +44,63 @@ class MaxPool2D(Function):
         self.strides = as_pair(strides if strides is not None else self.pool, "strides")
         self.padding = padding
 
-    def _shifted(self, k):
-        """The view of the padded image that kernel offset k reads, one value per window."""
+    def _shifted(self, image, k):
+        """The view of a padded image that kernel offset k reads, one value per window."""
         rows, cols = _offset_slices(divmod(k, self.pool[1]), self.out_hw, self.strides)
-        return self.image[:, rows, cols, :]
+        return image[:, rows, cols, :]
 
     def forward(self, x):
         xp = get_array_module(x)
         windows, self.pads, _ = _windows(x, self.pool, self.strides, self.padding, -xp.inf)
-        self.out_hw = windows.shape[1:3]
-        self.image = pad_image(x, self.pads, value=-xp.inf)
-        best = self._shifted(0).copy()
-        for k in range(1, self.pool[0] * self.pool[1]):
-            xp.maximum(best, self._shifted(k), out=best)
-        self.y = best
-        return best
+        self.out_hw, self.x_shape = windows.shape[1:3], x.shape
+        self.y = xp.empty(windows.shape[:3] + x.shape[3:], dtype=x.dtype)
+        self.parts = batch_parts(x.shape[0], x[0].size, xp)
+        self.images = run_parts(lambda part: self._forward_part(x[part], self.y[part]), self.parts)
+        return self.y
+
+    def _forward_part(self, x, out):
+        """Write the window maxima of the images ``x`` into ``out``; return the padded images."""
+        xp = get_array_module(x)
+        image = pad_image(x, self.pads, value=-xp.inf)
+        count = self.pool[0] * self.pool[1]
+        if count == 1:
+            out[...] = self._shifted(image, 0)
+            return image
+        xp.maximum(self._shifted(image, 0), self._shifted(image, 1), out=out)
+        for k in range(2, count):
+            xp.maximum(out, self._shifted(image, k), out=out)
+        return image
 
     def backward(self, gy):
-        if self.strides == self.pool and self.padding == "valid":
-            return self._backward_tiled(gy)
+        xp = get_array_module(gy)
+        grad = xp.empty(self.x_shape, dtype=gy.dtype)
+        tiled = self.strides == self.pool and self.padding == "valid"
+        backward_part = self._backward_tiled if tiled else self._backward_offsets
+
+        def part_grad(indexed_part):
+            index, part = indexed_part
+            backward_part(self.images[index], self.y[part], gy[part], grad[part])
+
+        run_parts(part_grad, list(enumerate(self.parts)))
+        return grad
+
+    def _backward_offsets(self, image, y, gy, out):
+        """Any windows: offset by offset, the gradient goes where the window's first maximum was."""
         xp = get_array_module(gy)
         count = self.pool[0] * self.pool[1]
-        grad = xp.zeros(self.image.shape, dtype=gy.dtype)
+        grad = xp.zeros(image.shape, dtype=gy.dtype)
         taken = None
         for k in range(count):
             rows, cols = _offset_slices(divmod(k, self.pool[1]), self.out_hw, self.strides)
-            winner = self._shifted(k) == self.y
+            winner = self._shifted(image, k) == y
             if taken is not None:
                 winner &= ~taken
             if k < count - 1:
                 taken = winner if taken is None else taken | winner
             grad[:, rows, cols, :] += gy * winner
-        return crop_padding(grad, self.pads)
+        out[...] = crop_padding(grad, self.pads)
 
-    def _backward_tiled(self, gy):
+    def _backward_tiled(self, image, y, gy, out):
         """Windows that tile the image (stride = pool, "valid"): one comparison and one product, at full size.
 
         The image is viewed as (N, OH, ph, OW, pw, C); positions equal to their
@@ -83,9 +108,9 @@ class MaxPool2D(Function):
         """
         xp = get_array_module(gy)
         (ph, pw), (oh, ow) = self.pool, self.out_hw
-        n, height, width, c = self.image.shape
-        tiled = self.image[:, :oh * ph, :ow * pw, :].reshape(n, oh, ph, ow, pw, c)
-        winner = tiled == self.y[:, :, None, :, None, :]
+        n, height, width, c = image.shape
+        tiled = image[:, :oh * ph, :ow * pw, :].reshape(n, oh, ph, ow, pw, c)
+        winner = tiled == y[:, :, None, :, None, :]
         taken = None
         for a in range(ph):
             for b in range(pw):
@@ -96,13 +121,13 @@ class MaxPool2D(Function):
                 else:
                     taken = here.copy()
         covered = oh * ph == height and ow * pw == width
-        grad = xp.empty(self.image.shape, dtype=gy.dtype) if covered else xp.zeros(self.image.shape, dtype=gy.dtype)
-        target = grad[:, :oh * ph, :ow * pw, :].reshape(n, oh, ph, ow, pw, c) if covered else \
+        if not covered:
+            out.fill(0)
+        target = out[:, :oh * ph, :ow * pw, :].reshape(n, oh, ph, ow, pw, c) if covered else \
             xp.empty((n, oh, ph, ow, pw, c), dtype=gy.dtype)
         xp.multiply(winner, gy[:, :, None, :, None, :], out=target)
         if not covered:
-            grad[:, :oh * ph, :ow * pw, :] = target.reshape(n, oh * ph, ow * pw, c)
-        return grad
+            out[:, :oh * ph, :ow * pw, :] = target.reshape(n, oh * ph, ow * pw, c)
 
 
 class AvgPool2D(Function):

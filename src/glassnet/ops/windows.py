@@ -75,12 +75,16 @@ def window_view(x, kernel, strides, dilation):
         writeable=False)
 
 
-def scatter_windows(windows_grad, image_shape, kernel, strides, dilation):
-    """Sum (N, OH, OW, KH, KW, C) window values back into an image of ``image_shape``."""
+def scatter_windows(windows_grad, image_shape, kernel, strides, dilation, out=None):
+    """Sum (N, OH, OW, KH, KW, C) window values back into an image of ``image_shape`` (or into ``out``)."""
     xp = get_array_module(windows_grad)
     n, oh, ow, kh, kw, c = windows_grad.shape
     (sh, sw), (dh, dw) = strides, dilation
-    image = xp.zeros(image_shape, dtype=windows_grad.dtype)
+    if out is None:
+        image = xp.zeros(image_shape, dtype=windows_grad.dtype)
+    else:
+        image = out
+        image.fill(0)
     for a in range(kh):
         for b in range(kw):
             rows = slice(a * dh, a * dh + (oh - 1) * sh + 1, sh)

@@ -13,6 +13,7 @@ class Conv1D(BaseConv):
     """
 
     rank = 1
+    splits_batch = True  # its convolution op computes parts of the batch in parallel threads
     paddings = ("valid", "same", "causal")
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,

@@ -12,6 +12,7 @@ class Conv2D(BaseConv):
     """
 
     rank = 2
+    splits_batch = True  # its convolution op computes parts of the batch in parallel threads
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1), groups=1, activation=None, use_bias=True, **kwargs):

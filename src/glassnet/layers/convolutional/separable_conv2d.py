@@ -13,6 +13,7 @@ class SeparableConv2D(BaseConv):
     """
 
     rank = 2
+    splits_batch = True  # its convolution op computes parts of the batch in parallel threads
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,

@@ -1,0 +1,95 @@
+"""Splitting an op's batch over CPU cores with threads.
+
+NumPy and BLAS release Python's global lock while they work on large arrays,
+so two threads, each computing one half of a batch, keep two cores busy: the
+window copy, the matrix product, the activation and its gradient all run
+side by side. Images in a batch are independent, so every part writes its
+own rows of the output; only sums over the batch (a kernel's gradient) are
+added up after the parts finish.
+
+The worker count is 1 (everything in the calling thread) unless a training or
+inference loop raises it with ``use_workers`` (see trainers/threads.py), so an
+op called on its own behaves exactly as written. BLAS must then run on one
+thread, or the two kinds of threads compete for the same cores.
+
+    parts = batch_parts(len(x), work_per_sample=oh * ow * k * filters)
+    results = run_parts(lambda part: forward(x[part]), parts)
+"""
+
+import contextlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+# Below this much work (multiply-adds or element passes) per part, handing a
+# part to another thread (~50 us) costs more than it saves.
+MIN_WORK_PER_PART = 1_000_000
+
+_workers = 1
+_pool = None
+_pool_size = 0
+_inside_part = threading.local()
+
+
+def get_workers():
+    """How many threads ops may split a batch over now."""
+    return _workers
+
+
+@contextlib.contextmanager
+def use_workers(count):
+    """Let ops split their batch over ``count`` threads inside the ``with`` block."""
+    global _workers
+    if not isinstance(count, int) or count < 1:
+        raise ValueError(f"use_workers expects a positive integer, got {count!r}")
+    previous, _workers = _workers, count
+    try:
+        yield
+    finally:
+        _workers = previous
+
+
+def batch_parts(batch_size, work_per_sample, xp=np):
+    """Slices of the batch, one per worker, each with at least MIN_WORK_PER_PART of work.
+
+    One slice, the whole batch, when there is a single worker, too little work,
+    the arrays are not NumPy's (a GPU runs its own parallelism), or the call
+    comes from inside another op's part.
+    """
+    count = min(_workers, batch_size, int(batch_size * work_per_sample // MIN_WORK_PER_PART))
+    if count <= 1 or xp is not np or getattr(_inside_part, "active", False):
+        return [slice(0, batch_size)]
+    bounds = [batch_size * i // count for i in range(count + 1)]
+    return [slice(begin, end) for begin, end in zip(bounds[:-1], bounds[1:])]
+
+
+def run_parts(task, parts):
+    """``[task(part) for part in parts]``, the parts computed at the same time; the first in this thread."""
+    if len(parts) == 1:
+        return [task(parts[0])]
+    futures = [_get_pool(len(parts) - 1).submit(_run_inside_part, task, part) for part in parts[1:]]
+    try:
+        first = _run_inside_part(task, parts[0])
+    finally:  # never return (or raise) while another thread still writes into shared arrays
+        for future in futures:
+            future.exception()
+    return [first] + [future.result() for future in futures]
+
+
+def _run_inside_part(task, part):
+    _inside_part.active = True
+    try:
+        return task(part)
+    finally:
+        _inside_part.active = False
+
+
+def _get_pool(size):
+    """A thread pool of at least ``size`` threads, made once and kept (threads sleep while idle)."""
+    global _pool, _pool_size
+    if _pool is None or _pool_size < size:
+        if _pool is not None:
+            _pool.shutdown(wait=False)
+        _pool, _pool_size = ThreadPoolExecutor(max_workers=size, thread_name_prefix="glassnet-part"), size
+    return _pool

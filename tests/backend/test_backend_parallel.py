@@ -1,0 +1,179 @@
+"""Ops that split the batch over threads (backend/parallel.py) give the results of one part.
+
+Each convolution and max-pooling case runs once with one worker and once with
+three (the batch of 5 splits unevenly, 1 + 2 + 2), and the outputs and every
+gradient must agree to float32 rounding.
+"""
+
+import threading
+
+import numpy as np
+import pytest
+
+import glassnet as keras
+from glassnet import layers, ops
+from glassnet.autodiff import Variable
+from glassnet.backend import parallel
+from glassnet.trainers import threads
+
+
+@pytest.fixture
+def tiny_parts(monkeypatch):
+    """Split even the tiny test batches."""
+    monkeypatch.setattr(parallel, "MIN_WORK_PER_PART", 1)
+
+
+def test_one_worker_gives_the_whole_batch():
+    assert parallel.get_workers() == 1
+    assert parallel.batch_parts(128, 10**9) == [slice(0, 128)]
+
+
+def test_parts_cover_the_batch_in_order(tiny_parts):
+    with parallel.use_workers(3):
+        assert parallel.batch_parts(5, 1) == [slice(0, 1), slice(1, 3), slice(3, 5)]
+        assert parallel.batch_parts(2, 1) == [slice(0, 1), slice(1, 2)]  # never more parts than images
+    assert parallel.get_workers() == 1  # restored
+
+
+def test_little_work_stays_in_one_part():
+    with parallel.use_workers(2):
+        assert parallel.batch_parts(4, parallel.MIN_WORK_PER_PART // 4) == [slice(0, 4)]
+        assert len(parallel.batch_parts(4, parallel.MIN_WORK_PER_PART)) == 2
+
+
+def test_arrays_of_another_module_are_not_split(tiny_parts):
+    other_module = object()
+    with parallel.use_workers(2):
+        assert parallel.batch_parts(8, 1, other_module) == [slice(0, 8)]
+
+
+def test_use_workers_rejects_bad_counts():
+    for bad in (0, -2, 1.5, "2", None):
+        with pytest.raises(ValueError, match="positive integer"):
+            with parallel.use_workers(bad):
+                pass
+
+
+def test_run_parts_returns_results_in_part_order_and_uses_another_thread(tiny_parts):
+    names = []
+
+    def task(part):
+        names.append(threading.current_thread().name)
+        return part.start
+
+    with parallel.use_workers(2):
+        assert parallel.run_parts(task, parallel.batch_parts(10, 1)) == [0, 5]
+    assert any(name.startswith("glassnet-part") for name in names)
+
+
+def test_a_part_inside_a_part_is_not_split_again(tiny_parts):
+    with parallel.use_workers(2):
+        inner = parallel.run_parts(lambda part: parallel.batch_parts(10, 1), parallel.batch_parts(10, 1))
+    assert inner == [[slice(0, 10)], [slice(0, 10)]]
+
+
+@pytest.mark.parametrize("failing", [0, 1])
+def test_an_error_in_any_part_is_raised_after_all_parts_end(tiny_parts, failing):
+    finished = []
+
+    def task(index):
+        if index == failing:
+            raise ArithmeticError(f"part {index} failed")
+        threading.Event().wait(0.05)
+        finished.append(index)
+
+    with parallel.use_workers(2), pytest.raises(ArithmeticError, match=f"part {failing} failed"):
+        parallel.run_parts(task, [0, 1])
+    assert finished == [1 - failing]  # the other part was waited for, not abandoned
+
+
+def _forward_and_grads(op, arrays, workers):
+    """op's output and the gradients of sum(output * weights) for each input, with ``workers`` threads."""
+    variables = [Variable(a) for a in arrays]
+    with parallel.use_workers(workers):
+        out = op(*variables)
+        weights = np.random.default_rng(7).standard_normal(out.shape).astype(np.float32)
+        (out * weights).sum().backward()
+    return out.numpy(), [v.grad for v in variables]
+
+
+def _assert_same(op, arrays):
+    one_out, one_grads = _forward_and_grads(op, arrays, 1)
+    split_out, split_grads = _forward_and_grads(op, arrays, 3)
+    np.testing.assert_allclose(split_out, one_out, rtol=1e-5, atol=1e-5)
+    for split, one in zip(split_grads, one_grads):
+        np.testing.assert_allclose(split, one, rtol=1e-4, atol=1e-4)
+
+
+RNG = np.random.default_rng(5)
+CONV_CASES = [
+    ("valid_relu", (3, 3, 2, 4), {"activation": "relu"}),
+    ("same", (3, 3, 2, 4), {"padding": "same"}),
+    ("stride2_same_tanh", (3, 3, 2, 3), {"strides": 2, "padding": "same", "activation": "tanh"}),
+    ("dilation2", (2, 2, 2, 3), {"dilation_rate": 2, "activation": "sigmoid"}),
+    ("nonsquare_stride_pair", (1, 3, 2, 2), {"strides": (2, 1), "padding": "same"}),
+]
+
+
+@pytest.mark.parametrize("kernel_shape,kwargs", [c[1:] for c in CONV_CASES], ids=[c[0] for c in CONV_CASES])
+def test_conv_split_over_threads_matches_one_part(tiny_parts, kernel_shape, kwargs):
+    x = RNG.standard_normal((5, 7, 6, kernel_shape[2])).astype(np.float32)
+    kernel = RNG.standard_normal(kernel_shape).astype(np.float32)
+    bias = RNG.standard_normal(kernel_shape[-1]).astype(np.float32)
+    _assert_same(lambda x, k, b: ops.conv(x, k, b, **kwargs), [x, kernel, bias])
+
+
+def test_conv_without_bias_or_input_gradient_splits_too(tiny_parts):
+    x = RNG.standard_normal((5, 6, 6, 2)).astype(np.float32)  # a plain array: no input gradient wanted
+    kernel = RNG.standard_normal((3, 3, 2, 3)).astype(np.float32)
+    results = []
+    for workers in (1, 3):
+        k = Variable(kernel)
+        with parallel.use_workers(workers):
+            out = ops.conv(x, k, None, activation="relu")
+            out.sum().backward()
+        results.append((out.numpy(), k.grad))
+    np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-4, atol=1e-4)
+
+
+POOL_CASES = [
+    ("2x2_tiled", (7, 6), {"pool_size": 2}),  # 7 rows: the last row is left out of every window
+    ("3x3_stride2", (7, 7), {"pool_size": 3, "strides": 2}),
+    ("2x2_same", (5, 7), {"pool_size": 2, "padding": "same"}),
+    ("1x1", (4, 4), {"pool_size": 1}),
+]
+
+
+@pytest.mark.parametrize("hw,kwargs", [c[1:] for c in POOL_CASES], ids=[c[0] for c in POOL_CASES])
+def test_max_pool_split_over_threads_matches_one_part(tiny_parts, hw, kwargs):
+    x = RNG.permutation(np.linspace(-2, 2, 5 * hw[0] * hw[1] * 3)).reshape((5,) + hw + (3,)).astype(np.float32)
+    _assert_same(lambda x: ops.max_pool(x, **kwargs), [x])
+
+
+def test_fit_splits_a_convnet_over_every_core_with_one_blas_thread():
+    model = keras.Sequential([keras.Input(shape=(8, 8, 1)), layers.Conv2D(2, 3), layers.MaxPooling2D(),
+                              layers.Flatten(), layers.Dense(2)])
+    dense_only = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(2)])
+    assert threads.splits_batches(model) and not threads.splits_batches(dense_only)
+    assert threads.choose(model, 32) == 1
+    assert threads.batch_parts_for(model, 32) == min(threads.usable_cores(), threads.MAX_BATCH_PARTS)
+    seen = []
+
+    class Probe(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append(parallel.get_workers())
+
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(np.zeros((4, 8, 8, 1)), np.zeros((4, 2)), epochs=1, verbose=0, callbacks=[Probe()])
+    assert seen == [threads.batch_parts_for(model, 32)]
+    assert parallel.get_workers() == 1  # restored after fit
+
+
+def test_with_many_cores_a_convnet_still_uses_one_blas_thread(monkeypatch):
+    monkeypatch.setattr(threads, "usable_cores", lambda: 16)
+    model = keras.Sequential([keras.Input(shape=(64, 64, 3)), layers.Conv2D(64, 3)])
+    assert threads.choose(model, 128) == 1
+    assert threads.batch_parts_for(model, 128) == threads.MAX_BATCH_PARTS
+    big_dense = keras.Sequential([keras.Input(shape=(4096,)), layers.Dense(4096)])
+    assert threads.choose(big_dense, 256) is None and threads.batch_parts_for(big_dense, 256) == 1

@@ -177,3 +177,22 @@ def test_with_many_cores_a_convnet_still_uses_one_blas_thread(monkeypatch):
     assert threads.batch_parts_for(model, 128) == threads.MAX_BATCH_PARTS
     big_dense = keras.Sequential([keras.Input(shape=(4096,)), layers.Dense(4096)])
     assert threads.choose(big_dense, 256) is None and threads.batch_parts_for(big_dense, 256) == 1
+
+
+def test_worker_threads_flush_subnormals_when_the_loop_does(tiny_parts):
+    from glassnet.backend import denormals
+
+    subnormal = np.array([1e-39], dtype=np.float32)
+
+    def flushed_here(part):
+        return float((subnormal * np.float32(1.0))[0]) == 0.0
+
+    with parallel.use_workers(2):
+        assert parallel.run_parts(flushed_here, [0, 1]) == [False, False]
+        with denormals.flush_denormals() as active:
+            if not active:
+                pytest.skip("flush-to-zero is set on x86-64 Linux only")
+            assert denormals.is_flushing()
+            assert parallel.run_parts(flushed_here, [0, 1]) == [True, True]
+        assert not denormals.is_flushing()
+        assert parallel.run_parts(flushed_here, [0, 1]) == [False, False]

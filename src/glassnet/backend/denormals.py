@@ -11,10 +11,13 @@ sets the FTZ and DAZ bits of the SSE control register (MXCSR) of the calling
 thread through the C library's ``fegetenv``/``fesetenv``, and restores the
 previous state on exit. Elsewhere (other CPUs or C libraries) it does
 nothing. Results change only for values below 1.2e-38, which become 0.
+The register belongs to one thread: ops that split their batch over threads
+set it in their worker threads too while ``is_flushing()`` (backend/parallel.py).
 """
 
 import contextlib
 import sys
+import threading
 
 _FTZ_DAZ = 0x8040  # MXCSR bits 15 (flush to zero) and 6 (denormals are zero)
 _MXCSR_OFFSET = 28  # where glibc's x86-64 fenv_t keeps the MXCSR copy
@@ -22,12 +25,18 @@ _FENV_SIZE = 32
 
 _enabled = True
 _libm = None
+_state = threading.local()  # .depth: how many flush_denormals blocks are active in this thread
 
 
 def set_enabled(value):
     """Turn flushing on (default) or off for later fit/evaluate/predict calls."""
     global _enabled
     _enabled = bool(value)
+
+
+def is_flushing():
+    """Whether this thread runs with subnormals flushed now (inside ``flush_denormals``)."""
+    return getattr(_state, "depth", 0) > 0
 
 
 def _load_libm():
@@ -63,7 +72,9 @@ def flush_denormals():
     mxcsr = struct.unpack_from("<I", saved.raw, _MXCSR_OFFSET)[0]
     struct.pack_into("<I", flushed, _MXCSR_OFFSET, mxcsr | _FTZ_DAZ)
     libm.fesetenv(flushed)
+    _state.depth = getattr(_state, "depth", 0) + 1
     try:
         yield True
     finally:
+        _state.depth -= 1
         libm.fesetenv(saved)

@@ -22,6 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from glassnet.backend import denormals
+
 # Below this much work (multiply-adds or element passes) per part, handing a
 # part to another thread (~50 us) costs more than it saves.
 MIN_WORK_PER_PART = 1_000_000
@@ -68,13 +70,20 @@ def run_parts(task, parts):
     """``[task(part) for part in parts]``, the parts computed at the same time; the first in this thread."""
     if len(parts) == 1:
         return [task(parts[0])]
-    futures = [_get_pool(len(parts) - 1).submit(_run_inside_part, task, part) for part in parts[1:]]
+    flush = denormals.is_flushing()
+    futures = [_get_pool(len(parts) - 1).submit(_run_in_worker, task, part, flush) for part in parts[1:]]
     try:
         first = _run_inside_part(task, parts[0])
     finally:  # never return (or raise) while another thread still writes into shared arrays
         for future in futures:
             future.exception()
     return [first] + [future.result() for future in futures]
+
+
+def _run_in_worker(task, part, flush):
+    """A part in a pool thread, with subnormals flushed there too when the calling loop flushes them."""
+    with denormals.flush_denormals() if flush else contextlib.nullcontext():
+        return _run_inside_part(task, part)
 
 
 def _run_inside_part(task, part):

@@ -85,9 +85,12 @@ def batch_parts_for(model, batch_size):
 
 @contextlib.contextmanager
 def compute_scope(model, batch_size):
-    """The CPU settings of a training or inference loop: BLAS threads, batch parts and flush-to-zero."""
+    """The CPU settings of a training or inference loop: BLAS threads, batch parts, flush-to-zero, and
+    freed memory kept for the next step (backend/allocator.py)."""
+    from glassnet.backend.allocator import keep_freed_memory
     from glassnet.backend.denormals import flush_denormals
     from glassnet.backend.parallel import use_workers
 
-    with limit_for(model, batch_size), use_workers(batch_parts_for(model, batch_size)), flush_denormals():
+    with limit_for(model, batch_size), use_workers(batch_parts_for(model, batch_size)), flush_denormals(), \
+            keep_freed_memory():
         yield

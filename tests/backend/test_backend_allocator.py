@@ -1,0 +1,52 @@
+"""keep_freed_memory: malloc keeps blocks for reuse during training, and returns them afterwards."""
+
+import numpy as np
+import pytest
+
+import glassnet as keras
+from glassnet import layers
+from glassnet.backend import allocator
+
+
+def _released_pages_during(loop):
+    """Minor page faults of this process while ``loop`` runs (a fresh page costs one)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    loop()
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+
+def _allocate_and_free_repeatedly():
+    for _ in range(20):
+        block = np.empty(4 * 1024 * 1024, dtype=np.float32)  # 16 MB, above glibc's default threshold
+        block.fill(1.0)
+        del block
+
+
+def test_freed_blocks_are_reused_inside_the_block():
+    libc = allocator._load_libc()
+    if not libc:
+        pytest.skip("malloc tuning is for glibc Linux only")
+    libc.mallopt(allocator.M_MMAP_THRESHOLD, 128 * 1024)  # glibc's starting value: big blocks go back at once
+    try:
+        returned_each_time = _released_pages_during(_allocate_and_free_repeatedly)
+        assert returned_each_time >= 20  # at least one fresh page per block
+        with allocator.keep_freed_memory() as active:
+            assert active is True
+            _allocate_and_free_repeatedly()  # warm: the heap grows once
+            assert _released_pages_during(_allocate_and_free_repeatedly) < returned_each_time / 10
+    finally:
+        libc.mallopt(allocator.M_MMAP_THRESHOLD, allocator.KEPT_MMAP_THRESHOLD)
+
+
+def test_can_be_turned_off_and_fit_still_works():
+    allocator.set_enabled(False)
+    try:
+        with allocator.keep_freed_memory() as active:
+            assert active is False
+        model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(2)])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((4, 3)), np.ones((4, 2)), epochs=1, verbose=0)
+    finally:
+        allocator.set_enabled(True)

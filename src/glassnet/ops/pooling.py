@@ -101,33 +101,29 @@ class MaxPool2D(Function):
         out[...] = crop_padding(grad, self.pads)
 
     def _backward_tiled(self, image, y, gy, out):
-        """Windows that tile the image (stride = pool, "valid"): one comparison and one product, at full size.
+        """Windows that tile the image (stride = pool, "valid"): every position is in one window at most.
 
-        The image is viewed as (N, OH, ph, OW, pw, C); positions equal to their
-        window's maximum win, and on ties only the first (row-major) keeps it.
+        So the gradient is written, not added, offset by offset: at offset k it
+        is dy where the window's maximum is reached at k and at no earlier
+        offset (``reached > found`` on booleans), 0 elsewhere.
         """
         xp = get_array_module(gy)
         (ph, pw), (oh, ow) = self.pool, self.out_hw
-        n, height, width, c = image.shape
-        tiled = image[:, :oh * ph, :ow * pw, :].reshape(n, oh, ph, ow, pw, c)
-        winner = tiled == y[:, :, None, :, None, :]
-        taken = None
-        for a in range(ph):
-            for b in range(pw):
-                here = winner[:, :, a, :, b, :]
-                if taken is not None:
-                    here &= ~taken
-                    taken |= here
-                else:
-                    taken = here.copy()
-        covered = oh * ph == height and ow * pw == width
-        if not covered:
-            out.fill(0)
-        target = out[:, :oh * ph, :ow * pw, :].reshape(n, oh, ph, ow, pw, c) if covered else \
-            xp.empty((n, oh, ph, ow, pw, c), dtype=gy.dtype)
-        xp.multiply(winner, gy[:, :, None, :, None, :], out=target)
-        if not covered:
-            out[:, :oh * ph, :ow * pw, :] = target.reshape(n, oh * ph, ow * pw, c)
+        out[:, oh * ph:] = 0  # rows and columns that no window reaches
+        out[:, :, ow * pw:] = 0
+        count = ph * pw
+        found = None
+        for k in range(count):
+            rows, cols = _offset_slices(divmod(k, pw), self.out_hw, self.strides)
+            reached = xp.equal(self._shifted(image, k), y)
+            if found is None:
+                found = reached
+            else:
+                first = xp.greater(reached, found)
+                if k < count - 1:
+                    xp.logical_or(found, reached, out=found)
+                reached = first
+            xp.multiply(gy, reached, out=out[:, rows, cols, :])
 
 
 class AvgPool2D(Function):

@@ -50,3 +50,51 @@ def test_can_be_turned_off_and_fit_still_works():
         model.fit(np.ones((4, 3)), np.ones((4, 2)), epochs=1, verbose=0)
     finally:
         allocator.set_enabled(True)
+
+
+class FakeLibc:
+    """Records what keep_freed_memory asks of malloc."""
+
+    def __init__(self):
+        self.calls = []
+
+    def mallopt(self, param, value):
+        self.calls.append(("mallopt", param, value))
+        return 1
+
+    def malloc_trim(self, pad):
+        self.calls.append(("trim",))
+        return 1
+
+
+@pytest.fixture
+def fake_libc(monkeypatch):
+    libc = FakeLibc()
+    monkeypatch.setattr(allocator, "_load_libc", lambda: libc)
+    return libc
+
+
+def test_nested_blocks_trim_once_at_the_outermost_exit(fake_libc):
+    with allocator.keep_freed_memory():
+        with allocator.keep_freed_memory() as inner:  # a predict() inside a callback of fit()
+            assert inner is True
+        assert ("trim",) not in fake_libc.calls
+        assert fake_libc.calls[-1] == ("mallopt", allocator.M_TRIM_THRESHOLD, allocator.KEPT_TRIM_THRESHOLD)
+    assert fake_libc.calls[-2:] == [("mallopt", allocator.M_TRIM_THRESHOLD, allocator.AFTER_TRIM_THRESHOLD),
+                                    ("trim",)]
+
+
+def test_train_on_batch_keeps_memory_and_fit_returns_it(fake_libc):
+    model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(2)])
+    model.compile(optimizer="sgd", loss="mse")
+    for _ in range(3):
+        model.train_on_batch(np.ones((4, 3)), np.ones((4, 2)))
+    assert ("trim",) not in fake_libc.calls
+    model.fit(np.ones((4, 3)), np.ones((4, 2)), epochs=1, verbose=0)
+    assert fake_libc.calls.count(("trim",)) == 1
+
+
+def test_without_glibc_nothing_is_set(monkeypatch):
+    monkeypatch.setattr(allocator, "_load_libc", lambda: False)
+    with allocator.keep_freed_memory() as active:
+        assert active is False

@@ -112,12 +112,14 @@ CONV_CASES = [
     ("stride2_same_tanh", (3, 3, 2, 3), {"strides": 2, "padding": "same", "activation": "tanh"}),
     ("dilation2", (2, 2, 2, 3), {"dilation_rate": 2, "activation": "sigmoid"}),
     ("nonsquare_stride_pair", (1, 3, 2, 2), {"strides": (2, 1), "padding": "same"}),
+    ("stride2_valid_last_row_unread", (3, 3, 2, 3), {"strides": 2}),  # 8 rows: row 7 is in no window
+    ("dilation2_same", (3, 3, 2, 2), {"dilation_rate": 2, "padding": "same"}),
 ]
 
 
 @pytest.mark.parametrize("kernel_shape,kwargs", [c[1:] for c in CONV_CASES], ids=[c[0] for c in CONV_CASES])
 def test_conv_split_over_threads_matches_one_part(tiny_parts, kernel_shape, kwargs):
-    x = RNG.standard_normal((5, 7, 6, kernel_shape[2])).astype(np.float32)
+    x = RNG.standard_normal((5, 8, 6, kernel_shape[2])).astype(np.float32)
     kernel = RNG.standard_normal(kernel_shape).astype(np.float32)
     bias = RNG.standard_normal(kernel_shape[-1]).astype(np.float32)
     _assert_same(lambda x, k, b: ops.conv(x, k, b, **kwargs), [x, kernel, bias])
@@ -135,6 +137,55 @@ def test_conv_without_bias_or_input_gradient_splits_too(tiny_parts):
         results.append((out.numpy(), k.grad))
     np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-4, atol=1e-4)
+
+
+def test_max_pool_with_ties_splits_like_one_part(tiny_parts):
+    """Rectified, rounded values: most windows hold equal maxima (zeros), the first one takes the gradient."""
+    x = np.maximum(np.round(RNG.standard_normal((5, 8, 7, 3)), 0), 0).astype(np.float32)
+    _assert_same(lambda x: ops.max_pool(x, 2), [x])
+    _assert_same(lambda x: ops.max_pool(x, 3, strides=2, padding="same"), [x])
+
+
+@pytest.mark.parametrize("op", [
+    lambda x, k, b: ops.conv(x, k, b, strides=2, padding="same", activation="tanh"),
+    lambda x, k, b: ops.conv(x, k, b, dilation_rate=2),
+], ids=["conv_stride2_same", "conv_dilation2"])
+def test_conv_gradcheck_while_split(tiny_parts, op):
+    from glassnet.autodiff import gradcheck
+
+    rng = np.random.default_rng(3)
+    arrays = [rng.standard_normal((3, 7, 6, 2)), rng.standard_normal((2, 2, 2, 3)), rng.standard_normal(3)]
+    with parallel.use_workers(3):
+        assert parallel.batch_parts(3, 1) == [slice(0, 1), slice(1, 2), slice(2, 3)]
+        assert gradcheck(op, arrays)
+
+
+def test_max_pool_gradcheck_while_split(tiny_parts):
+    from glassnet.autodiff import gradcheck
+
+    x = np.random.default_rng(4).permutation(np.linspace(-2, 2, 3 * 6 * 5 * 2)).reshape(3, 6, 5, 2)
+    with parallel.use_workers(3):
+        assert gradcheck(lambda x: ops.max_pool(x, 2), [x])
+        assert gradcheck(lambda x: ops.max_pool(x, 3, strides=2, padding="same"), [x])
+
+
+def test_conv1d_and_separable_layers_split_like_one_part(tiny_parts):
+    steps = RNG.standard_normal((5, 12, 3)).astype(np.float32)
+    images = RNG.standard_normal((5, 9, 9, 3)).astype(np.float32)
+    for layer, data in [(layers.Conv1D(4, 3, padding="causal", dilation_rate=2, activation="relu"), steps),
+                        (layers.SeparableConv2D(4, 3, strides=2, padding="same"), images)]:
+        results = []
+        for workers in (1, 3):
+            for weight in layer.weights:
+                weight.grad = None
+            inputs = Variable(data)
+            with parallel.use_workers(workers):
+                out = layer(inputs)
+                (out * np.linspace(-1, 1, out.size).reshape(out.shape).astype(np.float32)).sum().backward()
+            results.append([out.numpy(), inputs.grad] + [w.grad for w in layer.weights])
+        assert len(results[0]) == 2 + len(layer.weights) and all(r is not None for r in results[0])
+        for split, one in zip(results[1], results[0]):
+            np.testing.assert_allclose(split, one, rtol=1e-4, atol=1e-4)
 
 
 POOL_CASES = [
@@ -196,3 +247,80 @@ def test_worker_threads_flush_subnormals_when_the_loop_does(tiny_parts):
             assert parallel.run_parts(flushed_here, [0, 1]) == [True, True]
         assert not denormals.is_flushing()
         assert parallel.run_parts(flushed_here, [0, 1]) == [False, False]
+
+
+def test_workers_belong_to_the_thread_that_set_them(tiny_parts):
+    seen = []
+    with parallel.use_workers(2):
+        other = threading.Thread(target=lambda: seen.append(parallel.get_workers()))
+        other.start()
+        other.join()
+        assert parallel.get_workers() == 2
+    assert seen == [1]  # an op in another thread (a server, another fit) is not split
+
+
+def test_parts_given_inside_a_part_run_one_after_another(tiny_parts):
+    def inner(part):
+        return parallel.run_parts(lambda p: (p, threading.current_thread().name), [0, 1])
+
+    with parallel.use_workers(2):
+        results = parallel.run_parts(inner, [0, 1])
+    for outer in results:
+        assert [p for p, _ in outer] == [0, 1]
+        assert outer[0][1] == outer[1][1]  # both inner parts in the same thread: no deadlock on a busy pool
+
+
+def test_worker_threads_stop_flushing_when_the_loop_stops(tiny_parts):
+    from glassnet.backend import denormals
+
+    subnormal = np.array([1e-39], dtype=np.float32)
+
+    def flushed_here(part):
+        return float((subnormal * np.float32(1.0))[0]) == 0.0
+
+    parallel._forget_pool()  # the next pool's threads start inside the flushing block
+    with parallel.use_workers(2):
+        with denormals.flush_denormals() as active:
+            if not active:
+                pytest.skip("flush-to-zero is set on x86-64 Linux only")
+            assert parallel.run_parts(flushed_here, [0, 1]) == [True, True]
+        assert parallel.run_parts(flushed_here, [0, 1]) == [False, False]
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_a_forked_child_gets_its_own_pool(tiny_parts):
+    import os
+    import signal
+
+    with parallel.use_workers(2):
+        parallel.run_parts(lambda part: part, [0, 1])  # the parent's pool exists
+        pid = os.fork()
+        if pid == 0:  # the child: its copy of the pool has no threads
+            signal.alarm(10)
+            try:
+                ok = parallel.run_parts(lambda part: part * 2, [1, 2]) == [2, 4]
+            finally:
+                os._exit(0 if ok else 1)
+        _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+def test_seeded_fits_with_split_batches_repeat_bit_for_bit():
+    def train():
+        keras.utils.set_random_seed(11)
+        model = keras.Sequential([keras.Input(shape=(12, 12, 1)), layers.Conv2D(8, 3, activation="relu"),
+                                  layers.MaxPooling2D(), layers.Flatten(), layers.Dense(3, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        data = np.random.default_rng(0).random((64, 12, 12, 1)).astype(np.float32)
+        labels = np.arange(64) % 3
+        model.fit(data, labels, batch_size=32, epochs=2, verbose=0)
+        return [w.numpy() for w in model.weights]
+
+    original = parallel.MIN_WORK_PER_PART
+    parallel.MIN_WORK_PER_PART = 1
+    try:
+        first, second = train(), train()
+    finally:
+        parallel.MIN_WORK_PER_PART = original
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)

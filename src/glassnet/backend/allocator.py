@@ -15,12 +15,14 @@ below which blocks come from malloc's own heap (``M_MMAP_THRESHOLD``, to its
 (``malloc_trim``), so the process does not stay at its peak, and leaves the
 thresholds where glibc's own adaptive rule takes them once a program has
 freed a 32 MB block (32 MB and twice that). Setting them switches that rule
-off, and glibc's starting values (128 KB) measured 45-51 ms per step.
+off for the rest of the process (glibc cannot read the old values back), and
+glibc's starting values (128 KB) measured 45-51 ms per step.
 Elsewhere (other C libraries) it does nothing.
 """
 
 import contextlib
 import sys
+import threading
 
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
@@ -30,6 +32,8 @@ AFTER_TRIM_THRESHOLD = 2 * KEPT_MMAP_THRESHOLD  # glibc's adaptive rule: twice t
 
 _enabled = True
 _libc = None
+_depth = 0  # how many keep_freed_memory blocks are open, in any thread
+_lock = threading.Lock()
 
 
 def set_enabled(value):
@@ -56,15 +60,36 @@ def _load_libc():
 
 
 @contextlib.contextmanager
-def keep_freed_memory():
-    """Within the block, freed blocks of up to 32 MB stay with the process for reuse."""
+def keep_freed_memory(return_unused=True):
+    """Within the block, freed blocks of up to 32 MB stay with the process for reuse.
+
+    Blocks nest (a ``predict`` inside a callback of ``fit``): only the
+    outermost exit lowers the trim threshold again, and returns unused memory
+    if ``return_unused`` (single-batch calls such as ``train_on_batch`` say
+    False: a loop of them would otherwise give the memory back every step).
+    """
+    global _depth
     libc = _load_libc() if _enabled else False
-    if not libc or not libc.mallopt(M_MMAP_THRESHOLD, KEPT_MMAP_THRESHOLD):
+    if not libc:
         yield False
         return
-    libc.mallopt(M_TRIM_THRESHOLD, KEPT_TRIM_THRESHOLD)
+    with _lock:
+        if _depth == 0:
+            if not libc.mallopt(M_MMAP_THRESHOLD, KEPT_MMAP_THRESHOLD):
+                libc = None
+            else:
+                libc.mallopt(M_TRIM_THRESHOLD, KEPT_TRIM_THRESHOLD)
+        if libc:
+            _depth += 1
+    if not libc:
+        yield False
+        return
     try:
         yield True
     finally:
-        libc.mallopt(M_TRIM_THRESHOLD, AFTER_TRIM_THRESHOLD)
-        libc.malloc_trim(0)
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                libc.mallopt(M_TRIM_THRESHOLD, AFTER_TRIM_THRESHOLD)
+                if return_unused:
+                    libc.malloc_trim(0)

@@ -25,7 +25,7 @@ _FENV_SIZE = 32
 
 _enabled = True
 _libm = None
-_state = threading.local()  # .depth: how many flush_denormals blocks are active in this thread
+_state = threading.local()  # .flushing: whether this thread's innermost flush_denormals block flushes
 
 
 def set_enabled(value):
@@ -36,7 +36,7 @@ def set_enabled(value):
 
 def is_flushing():
     """Whether this thread runs with subnormals flushed now (inside ``flush_denormals``)."""
-    return getattr(_state, "depth", 0) > 0
+    return getattr(_state, "flushing", False)
 
 
 def _load_libm():
@@ -58,23 +58,27 @@ def _load_libm():
 
 
 @contextlib.contextmanager
-def flush_denormals():
-    """Within the block, subnormal float inputs and results are taken as zero."""
+def flush_denormals(flush=True):
+    """Within the block, subnormal float inputs and results are taken as zero in this thread.
+
+    ``flush=False`` clears the two bits instead (a worker thread following a
+    caller that does not flush). Yields whether the register was set.
+    """
     import ctypes
     import struct
 
-    libm = _load_libm() if _enabled else False
+    libm = _load_libm() if (_enabled or not flush) else False
     saved = ctypes.create_string_buffer(_FENV_SIZE) if libm else None
     if not libm or libm.fegetenv(saved) != 0:
         yield False
         return
-    flushed = ctypes.create_string_buffer(saved.raw, _FENV_SIZE)
+    changed = ctypes.create_string_buffer(saved.raw, _FENV_SIZE)
     mxcsr = struct.unpack_from("<I", saved.raw, _MXCSR_OFFSET)[0]
-    struct.pack_into("<I", flushed, _MXCSR_OFFSET, mxcsr | _FTZ_DAZ)
-    libm.fesetenv(flushed)
-    _state.depth = getattr(_state, "depth", 0) + 1
+    struct.pack_into("<I", changed, _MXCSR_OFFSET, mxcsr | _FTZ_DAZ if flush else mxcsr & ~_FTZ_DAZ)
+    libm.fesetenv(changed)
+    previous, _state.flushing = is_flushing(), flush
     try:
         yield True
     finally:
-        _state.depth -= 1
+        _state.flushing = previous
         libm.fesetenv(saved)

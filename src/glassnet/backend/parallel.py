@@ -8,15 +8,19 @@ own rows of the output; only sums over the batch (a kernel's gradient) are
 added up after the parts finish.
 
 The worker count is 1 (everything in the calling thread) unless a training or
-inference loop raises it with ``use_workers`` (see trainers/threads.py), so an
-op called on its own behaves exactly as written. BLAS must then run on one
-thread, or the two kinds of threads compete for the same cores.
+inference loop raises it, for its own thread, with ``use_workers`` (see
+trainers/threads.py), so an op called on its own behaves exactly as written.
+BLAS must then run on one thread, or the two kinds of threads compete for the
+same cores. Summing a kernel's gradient part by part rounds differently from
+one product over the whole batch: a seeded run repeats bit for bit on the same
+machine (the same number of cores), not across core counts.
 
     parts = batch_parts(len(x), work_per_sample=oh * ow * k * filters)
     results = run_parts(lambda part: forward(x[part]), parts)
 """
 
 import contextlib
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -28,28 +32,30 @@ from glassnet.backend import denormals
 # part to another thread (~50 us) costs more than it saves.
 MIN_WORK_PER_PART = 1_000_000
 
-_workers = 1
+_state = threading.local()  # .workers: the count set by use_workers in this thread; .inside: running a part
 _pool = None
 _pool_size = 0
-_inside_part = threading.local()
 
 
 def get_workers():
-    """How many threads ops may split a batch over now."""
-    return _workers
+    """How many threads ops called from this thread may split a batch over now."""
+    return getattr(_state, "workers", 1)
 
 
 @contextlib.contextmanager
 def use_workers(count):
-    """Let ops split their batch over ``count`` threads inside the ``with`` block."""
-    global _workers
-    if not isinstance(count, int) or count < 1:
+    """Let ops called from this thread split their batch over ``count`` threads inside the block."""
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise ValueError(f"use_workers expects a positive integer, got {count!r}")
-    previous, _workers = _workers, count
+    previous, _state.workers = get_workers(), count
     try:
         yield
     finally:
-        _workers = previous
+        _state.workers = previous
+
+
+def _inside_part():
+    return getattr(_state, "inside", False)
 
 
 def batch_parts(batch_size, work_per_sample, xp=np):
@@ -59,17 +65,20 @@ def batch_parts(batch_size, work_per_sample, xp=np):
     the arrays are not NumPy's (a GPU runs its own parallelism), or the call
     comes from inside another op's part.
     """
-    count = min(_workers, batch_size, int(batch_size * work_per_sample // MIN_WORK_PER_PART))
-    if count <= 1 or xp is not np or getattr(_inside_part, "active", False):
+    count = min(get_workers(), batch_size, int(batch_size * work_per_sample // MIN_WORK_PER_PART))
+    if count <= 1 or xp is not np or _inside_part():
         return [slice(0, batch_size)]
     bounds = [batch_size * i // count for i in range(count + 1)]
     return [slice(begin, end) for begin, end in zip(bounds[:-1], bounds[1:])]
 
 
 def run_parts(task, parts):
-    """``[task(part) for part in parts]``, the parts computed at the same time; the first in this thread."""
-    if len(parts) == 1:
-        return [task(parts[0])]
+    """``[task(part) for part in parts]``, the parts computed at the same time; the first in this thread.
+
+    Inside another part (a worker's pool is busy) the parts run one after another.
+    """
+    if len(parts) == 1 or _inside_part():
+        return [task(part) for part in parts]
     flush = denormals.is_flushing()
     futures = [_get_pool(len(parts) - 1).submit(_run_in_worker, task, part, flush) for part in parts[1:]]
     try:
@@ -81,17 +90,17 @@ def run_parts(task, parts):
 
 
 def _run_in_worker(task, part, flush):
-    """A part in a pool thread, with subnormals flushed there too when the calling loop flushes them."""
-    with denormals.flush_denormals() if flush else contextlib.nullcontext():
+    """A part in a pool thread, with subnormals flushed there exactly when the calling thread flushes them."""
+    with denormals.flush_denormals(flush):
         return _run_inside_part(task, part)
 
 
 def _run_inside_part(task, part):
-    _inside_part.active = True
+    previous, _state.inside = _inside_part(), True
     try:
         return task(part)
     finally:
-        _inside_part.active = False
+        _state.inside = previous
 
 
 def _get_pool(size):
@@ -102,3 +111,13 @@ def _get_pool(size):
             _pool.shutdown(wait=False)
         _pool, _pool_size = ThreadPoolExecutor(max_workers=size, thread_name_prefix="glassnet-part"), size
     return _pool
+
+
+def _forget_pool():
+    """In a forked child the pool's threads do not exist: make a new pool when one is needed."""
+    global _pool, _pool_size
+    _pool, _pool_size = None, 0
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)

@@ -27,6 +27,13 @@ from glassnet.ops.windows import (
 )
 
 
+def _too_large(kernel_hw, dilation, image_hw, padding):
+    return ValueError(
+        f"The kernel {kernel_hw} (dilation {dilation}) is larger than the input {image_hw} with "
+        f"'{padding}' padding; use padding='same' or a smaller kernel"
+    )
+
+
 def _im2col(x, kernel_hw, strides, dilation, padding):
     """(cols, pads, padded shape, (N, OH, OW)) for an NHWC batch."""
     pads = pad_amounts(x.shape[1], x.shape[2], kernel_hw, strides, dilation, padding)
@@ -34,10 +41,7 @@ def _im2col(x, kernel_hw, strides, dilation, padding):
     windows = window_view(padded, kernel_hw, strides, dilation)
     n, oh, ow, kh, kw, c = windows.shape
     if oh <= 0 or ow <= 0:
-        raise ValueError(
-            f"The kernel {kernel_hw} (dilation {dilation}) is larger than the input {x.shape[1:3]} with "
-            f"'{padding}' padding; use padding='same' or a smaller kernel"
-        )
+        raise _too_large(kernel_hw, dilation, x.shape[1:3], padding)
     return windows.reshape(n * oh * ow, kh * kw * c), pads, padded.shape, (n, oh, ow)
 
 
@@ -82,17 +86,18 @@ class Conv2D(Function):
         oh, ow = (output_length(size, k, s, d, self.padding)
                   for size, k, s, d in zip((height, width), (kh, kw), self.strides, self.dilation))
         if oh <= 0 or ow <= 0:
-            _im2col(x, (kh, kw), self.strides, self.dilation, self.padding)  # raises the explanation
+            raise _too_large((kh, kw), self.dilation, (height, width), self.padding)
         matrix = kernel.reshape(kh * kw * channels, filters)
         z = xp.empty((n, oh, ow, filters), dtype=kernel.dtype)
         self.x_shape, self.kernel, self.y = x.shape, kernel, z
+        self.pads = pad_amounts(height, width, (kh, kw), self.strides, self.dilation, self.padding)
         self.parts = batch_parts(n, oh * ow * kh * kw * channels * filters, xp)
         self.cols = run_parts(lambda part: self._forward_part(x[part], matrix, bias, z[part]), self.parts)
         return z
 
     def _forward_part(self, x, matrix, bias, out):
         """Write act(cols @ K + b) of the images ``x`` into ``out``; return cols for the backward pass."""
-        cols, self.pads, _, _ = _im2col(x, self.kernel.shape[:2], self.strides, self.dilation, self.padding)
+        cols = _im2col(x, self.kernel.shape[:2], self.strides, self.dilation, self.padding)[0]
         rows = out.reshape(-1, out.shape[-1])
         get_array_module(x).matmul(cols, matrix, out=rows)
         if bias is not None:

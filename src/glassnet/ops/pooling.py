@@ -11,7 +11,9 @@ from glassnet.autodiff.function import Function
 from glassnet.backend import get_array_module
 from glassnet.backend.parallel import batch_parts, run_parts
 from glassnet.ops._convert import as_input
-from glassnet.ops.windows import as_pair, crop_padding, pad_amounts, pad_image, scatter_windows, window_view
+from glassnet.ops.windows import (
+    as_pair, crop_padding, output_length, pad_amounts, pad_image, scatter_windows, window_view,
+)
 
 
 def _windows(x, pool, strides, padding, fill):
@@ -21,6 +23,15 @@ def _windows(x, pool, strides, padding, fill):
     if windows.shape[1] <= 0 or windows.shape[2] <= 0:
         raise ValueError(f"The pool size {pool} is larger than the input {x.shape[1:3]} with '{padding}' padding")
     return windows, pads, padded.shape
+
+
+def _pooled_hw(x, pool, strides, padding):
+    """(pads, (OH, OW)) of pooling ``x``, without copying it; a clear error if the pool does not fit."""
+    pads = pad_amounts(x.shape[1], x.shape[2], pool, strides, (1, 1), padding)
+    out_hw = tuple(output_length(size, p, s, 1, padding) for size, p, s in zip(x.shape[1:3], pool, strides))
+    if min(out_hw) <= 0:
+        raise ValueError(f"The pool size {pool} is larger than the input {x.shape[1:3]} with '{padding}' padding")
+    return pads, out_hw
 
 
 def _offset_slices(offset, out_hw, strides):
@@ -51,9 +62,9 @@ class MaxPool2D(Function):
 
     def forward(self, x):
         xp = get_array_module(x)
-        windows, self.pads, _ = _windows(x, self.pool, self.strides, self.padding, -xp.inf)
-        self.out_hw, self.x_shape = windows.shape[1:3], x.shape
-        self.y = xp.empty(windows.shape[:3] + x.shape[3:], dtype=x.dtype)
+        self.pads, self.out_hw = _pooled_hw(x, self.pool, self.strides, self.padding)
+        self.x_shape = x.shape
+        self.y = xp.empty(x.shape[:1] + self.out_hw + x.shape[3:], dtype=x.dtype)
         self.parts = batch_parts(x.shape[0], x[0].size, xp)
         self.images = run_parts(lambda part: self._forward_part(x[part], self.y[part]), self.parts)
         return self.y

@@ -84,13 +84,13 @@ def batch_parts_for(model, batch_size):
 
 
 @contextlib.contextmanager
-def compute_scope(model, batch_size):
+def compute_scope(model, batch_size, return_memory=True):
     """The CPU settings of a training or inference loop: BLAS threads, batch parts, flush-to-zero, and
-    freed memory kept for the next step (backend/allocator.py)."""
+    freed memory kept for the next step (backend/allocator.py), returned on exit if ``return_memory``."""
     from glassnet.backend.allocator import keep_freed_memory
     from glassnet.backend.denormals import flush_denormals
     from glassnet.backend.parallel import use_workers
 
     with limit_for(model, batch_size), use_workers(batch_parts_for(model, batch_size)), flush_denormals(), \
-            keep_freed_memory():
+            keep_freed_memory(return_memory):
         yield

@@ -512,7 +512,7 @@ class Trainer:
         x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, need_y=self._needs_targets())
         self._check_against_model(x, y)
         self.reset_metrics()
-        with threads.compute_scope(self, len(flatten_arrays(x)[0])):
+        with threads.compute_scope(self, len(flatten_arrays(x)[0]), return_memory=False):
             logs = self.train_step(_as_batch(x, y, sample_weight))
         return _single_batch_result(self, logs, return_dict)
 

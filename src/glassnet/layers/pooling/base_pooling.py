@@ -10,7 +10,6 @@ class BasePooling(Layer):
     """Pooling over ``rank`` spatial axes (channels last); strides default to the pool size."""
 
     rank = 2
-    splits_batch = True  # max pooling computes parts of the batch in parallel threads (no BLAS either way)
 
     def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(**kwargs)

@@ -17,6 +17,8 @@ class _Pooling1D(BasePooling):
 class MaxPooling1D(_Pooling1D):
     """``MaxPooling1D(pool_size=2)``: the largest value of each window of steps."""
 
+    splits_batch = True  # its op computes parts of the batch in parallel threads
+
     pool_op = staticmethod(ops.max_pool)
 
     def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):

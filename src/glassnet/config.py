@@ -51,3 +51,35 @@ def set_image_data_format(value):
 def backend():
     """The name of the compute backend, for code that asks ``keras.config.backend()``."""
     return "numpy"
+
+
+# --- glassnet's speed switches (not in Keras) -------------------------------------------------------
+# fit/evaluate/predict apply these, in one place (backend/speed.py), only while they run.
+
+_SPEED_OPTIONS = {"blas_threads": "auto", "batch_splitting": True, "flush_denormals": True, "keep_freed_memory": True}
+
+
+def speed_options():
+    """A copy of the speed switches that fit/evaluate/predict apply while they run (backend/speed.py).
+
+    blas_threads       "auto" (one thread for small products and on <= 2 cores), a positive int,
+                       or None (leave BLAS as it is)
+    batch_splitting    convolutions and pooling split each batch over the cores (backend/parallel.py)
+    flush_denormals    subnormal floats computed as zero (backend/denormals.py)
+    keep_freed_memory  malloc keeps freed blocks for the next step (backend/allocator.py)
+    """
+    return dict(_SPEED_OPTIONS)
+
+
+def set_speed_options(**options):
+    """Change speed switches by name, e.g. ``set_speed_options(batch_splitting=False, blas_threads=4)``."""
+    unknown = sorted(set(options) - set(_SPEED_OPTIONS))
+    if unknown:
+        raise ValueError(f"Unknown speed option(s) {unknown}; expected some of {sorted(_SPEED_OPTIONS)}")
+    threads = options.get("blas_threads", "auto")
+    if threads not in ("auto", None) and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        raise ValueError(f"blas_threads must be a positive integer, 'auto' or None, got {threads!r}")
+    for name, value in options.items():
+        if name != "blas_threads" and not isinstance(value, bool):
+            raise ValueError(f"{name} must be True or False, got {value!r}")
+    _SPEED_OPTIONS.update(options)

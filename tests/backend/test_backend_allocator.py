@@ -40,16 +40,25 @@ def test_freed_blocks_are_reused_inside_the_block():
         libc.mallopt(allocator.M_MMAP_THRESHOLD, allocator.KEPT_MMAP_THRESHOLD)
 
 
-def test_can_be_turned_off_and_fit_still_works():
-    allocator.set_enabled(False)
+def test_can_be_turned_off_and_fit_still_works(monkeypatch):
+    entered = []
+    monkeypatch.setattr(allocator, "keep_freed_memory", lambda *args: entered.append(args) or _nothing())
+    model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(2)])
+    model.compile(optimizer="sgd", loss="mse")
+    keras.config.set_speed_options(keep_freed_memory=False)
     try:
-        with allocator.keep_freed_memory() as active:
-            assert active is False
-        model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(2)])
-        model.compile(optimizer="sgd", loss="mse")
         model.fit(np.ones((4, 3)), np.ones((4, 2)), epochs=1, verbose=0)
     finally:
-        allocator.set_enabled(True)
+        keras.config.set_speed_options(keep_freed_memory=True)
+    assert entered == []
+    model.fit(np.ones((4, 3)), np.ones((4, 2)), epochs=1, verbose=0)
+    assert entered == [(True,)]
+
+
+def _nothing():
+    import contextlib
+
+    return contextlib.nullcontext()
 
 
 class FakeLibc:

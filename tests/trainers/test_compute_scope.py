@@ -45,14 +45,18 @@ def test_flush_is_restored_even_after_an_error_in_fit():
     assert not is_flushed()
 
 
+@pytest.mark.skipif(not X86_LINUX, reason="flush-to-zero is set on x86-64 Linux only")
 def test_flushing_can_be_turned_off():
-    denormals.set_enabled(False)
+    model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(2)])
+    model.compile(optimizer="sgd", loss="mse")
+    seen = []
+    probe = keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: seen.append(is_flushed()))
+    keras.config.set_speed_options(flush_denormals=False)
     try:
-        with denormals.flush_denormals() as active:
-            assert active is False
-            assert not is_flushed()
+        model.fit(np.ones((4, 3)), np.ones((4, 2)), epochs=1, verbose=0, callbacks=[probe])
     finally:
-        denormals.set_enabled(True)
+        keras.config.set_speed_options(flush_denormals=True)
+    assert seen == [False]
 
 
 def test_small_models_use_one_blas_thread_large_ones_are_left_alone(monkeypatch):
@@ -79,16 +83,16 @@ def test_the_thread_choice_counts_every_convolution_layer(monkeypatch):
     model.fit(np.zeros((4, 8, 8, 3)), np.zeros((4, 4, 4, 5)), epochs=1, verbose=0)
 
 
-def test_set_num_threads():
+def test_blas_threads_option():
     model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(2)])
     try:
-        threads.set_num_threads(3)
-        assert threads.get_num_threads() == 3 and threads.choose(model, 32) == 3
-        threads.set_num_threads(None)
+        keras.config.set_speed_options(blas_threads=3)
+        assert keras.config.speed_options()["blas_threads"] == 3 and threads.choose(model, 32) == 3
+        keras.config.set_speed_options(blas_threads=None)
         assert threads.choose(model, 32) is None
         for bad in (0, -1, 2.5, "four"):
             with pytest.raises(ValueError, match="positive integer"):
-                threads.set_num_threads(bad)
+                keras.config.set_speed_options(blas_threads=bad)
     finally:
-        threads.set_num_threads("auto")
-    assert threads.get_num_threads() == "auto"
+        keras.config.set_speed_options(blas_threads="auto")
+    assert keras.config.speed_options()["blas_threads"] == "auto"

@@ -15,7 +15,7 @@ import contextlib
 
 import numpy as np
 
-active_trace = None  # the AnomalyTrace in effect, read by Function.apply, backward and Layer.__call__
+from glassnet.state import current
 
 
 def _finite(array):
@@ -99,10 +99,13 @@ class AnomalyTrace:
 
 @contextlib.contextmanager
 def detect_anomaly():
-    """Trace ops for the first NaN or infinity (forward, then backward) within the block."""
-    global active_trace
-    previous, active_trace = active_trace, AnomalyTrace()
+    """Trace ops for the first NaN or infinity (forward, then backward) within the block, in this thread.
+
+    The trace is per thread (``glassnet.state``): ops other threads run meanwhile are not traced.
+    """
+    previous = current.anomaly_trace
+    trace = current.anomaly_trace = AnomalyTrace()
     try:
-        yield active_trace
+        yield trace
     finally:
-        active_trace = previous
+        current.anomaly_trace = previous

@@ -14,8 +14,8 @@ has used them; leaves accumulate theirs in ``.grad``. Incoming gradient arrays
 are never written into.
 """
 
-from glassnet.autodiff import anomaly, grad_mode
 from glassnet.autodiff.tensor import Tensor
+from glassnet.state import current
 
 
 class Function:
@@ -46,11 +46,12 @@ class Function:
             else:
                 arrays.append(t)
                 needs.append(False)
-        record = record and grad_mode._enabled
+        state = current
+        record = record and state.grad_enabled
         fn.needs_input_grad = needs if record else [False] * len(inputs)
         result = fn.forward(*arrays)
-        if anomaly.active_trace is not None:
-            anomaly.active_trace.after_forward(fn, arrays, result)
+        if state.anomaly_trace is not None:
+            state.anomaly_trace.after_forward(fn, arrays, result)
         if type(result) is tuple:
             return fn._wrap_outputs(result, inputs, record)
         out = Tensor(result, requires_grad=record)
@@ -185,6 +186,7 @@ def backward(root, grad=None, retain_graph=False):
         return
     if root.creator.inputs is None:
         topological_order(root.creator)  # raises the "graph already freed" error
+    trace = current.anomaly_trace
     pending = {root.creator: [None] * root.creator.n_outputs}
     pending[root.creator][root.output_index] = grad
     for fn in topological_order(root.creator):
@@ -194,8 +196,8 @@ def backward(root, grad=None, retain_graph=False):
         grads = fn.backward(_output_gradients(fn, slots))
         if type(grads) is not tuple:
             grads = (grads,)
-        if anomaly.active_trace is not None:
-            anomaly.active_trace.after_backward(fn, grads)
+        if trace is not None:
+            trace.after_backward(fn, grads)
         for t, g, needed in zip(fn.inputs, grads, fn.needs_input_grad):
             if not needed or g is None:
                 continue

@@ -2,32 +2,32 @@
 
 Inside ``with no_grad():`` ops compute their result and record nothing, so
 ``predict`` and ``evaluate`` build no graph and keep no activations alive.
+The switch belongs to the calling thread (``glassnet.state``): a ``predict``
+in one thread never stops another thread's ``fit`` from recording.
 """
 
 import functools
 
-_enabled = True
+from glassnet.state import current
 
 
 def is_grad_enabled():
-    """True when new operations are being recorded on the tape."""
-    return _enabled
+    """True when new operations are being recorded on the tape in this thread."""
+    return current.grad_enabled
 
 
 class _GradMode:
-    """A context manager and decorator that sets recording on or off."""
+    """A context manager and decorator that sets recording on or off in the calling thread."""
 
     mode = True
 
     def __enter__(self):
-        global _enabled
-        self._previous = _enabled
-        _enabled = self.mode
+        self._previous = current.grad_enabled
+        current.grad_enabled = self.mode
         return self
 
     def __exit__(self, *exc_info):
-        global _enabled
-        _enabled = self._previous
+        current.grad_enabled = self._previous
         return False
 
     def __call__(self, func):

@@ -30,16 +30,9 @@ KEPT_MMAP_THRESHOLD = 32 * 1024 * 1024  # the largest glibc accepts on 64-bit ma
 KEPT_TRIM_THRESHOLD = 1024 * 1024 * 1024  # while training
 AFTER_TRIM_THRESHOLD = 2 * KEPT_MMAP_THRESHOLD  # glibc's adaptive rule: twice the mmap threshold
 
-_enabled = True
 _libc = None
 _depth = 0  # how many keep_freed_memory blocks are open, in any thread
 _lock = threading.Lock()
-
-
-def set_enabled(value):
-    """Turn keeping freed memory on (default) or off for later fit/evaluate/predict calls."""
-    global _enabled
-    _enabled = bool(value)
 
 
 def _load_libc():
@@ -69,7 +62,7 @@ def keep_freed_memory(return_unused=True):
     False: a loop of them would otherwise give the memory back every step).
     """
     global _depth
-    libc = _load_libc() if _enabled else False
+    libc = _load_libc()
     if not libc:
         yield False
         return

@@ -23,15 +23,8 @@ _FTZ_DAZ = 0x8040  # MXCSR bits 15 (flush to zero) and 6 (denormals are zero)
 _MXCSR_OFFSET = 28  # where glibc's x86-64 fenv_t keeps the MXCSR copy
 _FENV_SIZE = 32
 
-_enabled = True
 _libm = None
 _state = threading.local()  # .flushing: whether this thread's innermost flush_denormals block flushes
-
-
-def set_enabled(value):
-    """Turn flushing on (default) or off for later fit/evaluate/predict calls."""
-    global _enabled
-    _enabled = bool(value)
 
 
 def is_flushing():
@@ -67,7 +60,7 @@ def flush_denormals(flush=True):
     import ctypes
     import struct
 
-    libm = _load_libm() if (_enabled or not flush) else False
+    libm = _load_libm()
     saved = ctypes.create_string_buffer(_FENV_SIZE) if libm else None
     if not libm or libm.fegetenv(saved) != 0:
         yield False

@@ -21,6 +21,7 @@ model stays usable. Results are kept in ``reports`` (one per epoch) and
 ``anomaly``.
 """
 
+import contextlib
 import math
 
 import numpy as np
@@ -28,7 +29,7 @@ import numpy as np
 from glassnet.autodiff.anomaly import detect_anomaly
 from glassnet.autodiff.tensor import Tensor
 from glassnet.callbacks.callback import Callback
-from glassnet.layers import layer as layer_module
+from glassnet.layers.layer import forward_hook
 
 DEAD_SHARE = 0.5  # more dead ReLU units than this earns a hint
 SATURATED_SHARE = 0.5  # more saturated sigmoid/tanh outputs than this earns a hint
@@ -103,13 +104,11 @@ class Diagnostics(Callback):
         self._sampling = self._step % self.every == 0
         self._batch = data
         self._frozen = [(w, w.numpy()) for w in self._frozen_weights]
-        if self._sampling:
-            layer_module.forward_hooks.append(self._record_outputs)
+        hooks = forward_hook(self._record_outputs) if self._sampling else contextlib.nullcontext()
         try:
-            return train_step(data)
+            with hooks:
+                return train_step(data)
         finally:
-            if self._sampling:
-                layer_module.forward_hooks.remove(self._record_outputs)
             self._step += 1
 
     def _apply(self, apply, grads, variables):

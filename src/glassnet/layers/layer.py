@@ -10,20 +10,30 @@ Calling a layer on arrays or Tensors computes; calling it on KerasTensors
 """
 
 
+import contextlib
+
 import numpy as np
 
 from glassnet import config, constraints, initializers, ops, regularizers
-from glassnet.autodiff import anomaly
 from glassnet.autodiff.grad_mode import no_grad
 from glassnet.autodiff.tensor import Tensor
 from glassnet.autodiff.variable import Variable
 from glassnet.layers.input_spec import InputSpec, check_input
 from glassnet.layers.keras_tensor import KerasTensor, Node, is_symbolic
+from glassnet.state import current
 from glassnet.utils.naming import to_snake_case, unique_name
 
 _CALL_SIGNATURES = {}
-_pending_losses = [0]  # how many add_loss calls wait to be cleared (so models skip the walk when none do)
-forward_hooks = []  # callables hook(layer, inputs, outputs) run after every layer call (for diagnostics)
+
+
+@contextlib.contextmanager
+def forward_hook(hook):
+    """Within the block, ``hook(layer, inputs, outputs)`` runs after every layer call of this thread."""
+    current.forward_hooks = current.forward_hooks + (hook,)
+    try:
+        yield
+    finally:
+        current.forward_hooks = tuple(h for h in current.forward_hooks if h is not hook)
 
 
 def _call_accepts(layer_class):
@@ -163,7 +173,6 @@ class Layer:
         self._trainable_variables = []
         self._non_trainable_variables = []
         self._layers = []
-        self._losses = []
         self._inbound_nodes = []
         self._build_shapes = None
         self._checked_shape = None  # the last input shape that passed input_spec (checked once per shape)
@@ -294,14 +303,17 @@ class Layer:
 
     # --- losses -------------------------------------------------------------------
     def add_loss(self, loss):
-        """Add a tensor to the training loss (cleared before each forward pass)."""
-        self._losses.append(loss)
-        _pending_losses[0] += 1
+        """Add a tensor to the training loss; dropped when the next outermost layer call of this thread begins.
+
+        Added losses are kept per thread (``glassnet.state``), so a ``predict``
+        in another thread never adds to the loss that ``fit`` minimises.
+        """
+        current.losses.setdefault(id(self), []).append(loss)
 
     @property
     def losses(self):
-        """Added losses and weight penalties of this layer and its sub-layers."""
-        collected = list(self._losses)
+        """Added losses (of this thread's last call) and weight penalties of this layer and its sub-layers."""
+        collected = list(current.losses.get(id(self), ()))
         for variable in self._trainable_variables:
             if variable.regularizer is not None and variable.trainable:
                 collected.append(variable.regularizer(variable))
@@ -310,7 +322,7 @@ class Layer:
         return collected
 
     def _clear_losses(self):
-        self._losses.clear()
+        current.losses.pop(id(self), None)
         for layer in self._layers:
             layer._clear_losses()
 
@@ -370,22 +382,35 @@ class Layer:
             if shape is None or shape != self._checked_shape:
                 self._check_inputs(spec, inputs)
                 self._checked_shape = shape
+        state = current
+        training = kwargs.get("training")
+        if training is None:
+            training = state.training  # Keras' call context: the flag of the enclosing call
         accepts_training, accepts_mask = _call_accepts(type(self))
         if not accepts_training:
             kwargs.pop("training", None)
+        elif training is not None:
+            kwargs["training"] = training
         if not accepts_mask:
             kwargs.pop("mask", None)
-        if anomaly.active_trace is None and not forward_hooks:
-            outputs = self.call(inputs, *args, **kwargs)
-        else:
-            outputs = self._observed_call(inputs, args, kwargs)
-        if self.activity_regularizer is not None:  # in every mode, as Keras 3 (evaluate reports it)
-            self._add_activity_loss(outputs)
+        outer_training, depth = state.training, state.call_depth
+        if depth == 0 and state.losses:
+            state.losses.clear()  # an outermost call: the losses added by the previous one are dropped
+        state.training, state.call_depth = training, depth + 1
+        try:
+            if state.anomaly_trace is None and not state.forward_hooks:
+                outputs = self.call(inputs, *args, **kwargs)
+            else:
+                outputs = self._observed_call(inputs, args, kwargs)
+            if self.activity_regularizer is not None:  # in every mode, as Keras 3 (evaluate reports it)
+                self._add_activity_loss(outputs)
+        finally:
+            state.training, state.call_depth = outer_training, depth
         return outputs
 
     def _observed_call(self, inputs, args, kwargs):
         """``call`` with the anomaly trace told which layer runs, and the forward hooks shown the result."""
-        trace = anomaly.active_trace
+        trace = current.anomaly_trace
         if trace is not None:
             trace.enter_layer(self)
         try:
@@ -393,7 +418,7 @@ class Layer:
         finally:
             if trace is not None:
                 trace.exit_layer()
-        for hook in list(forward_hooks):
+        for hook in current.forward_hooks:
             hook(self, inputs, outputs)
         return outputs
 

@@ -4,10 +4,8 @@
 ``Model`` and write ``call`` for a custom one; ``Sequential`` is a stack.
 """
 
-from glassnet.layers.layer import Layer, _pending_losses
+from glassnet.layers.layer import Layer
 from glassnet.trainers.trainer import Trainer
-
-_model_calls = [0]  # how many Model.__call__ are running (nested models run inside their parent's call)
 
 
 def _functional_arguments(args, kwargs):
@@ -65,19 +63,6 @@ class Model(Trainer, Layer):
             raise TypeError(f"Model.__init__ takes keyword arguments only (trainable, name), got {args!r}")
         Trainer.__init__(self)
         Layer.__init__(self, trainable=trainable, name=name, **kwargs)
-
-    # --- calling ---------------------------------------------------------------------
-    def __call__(self, *args, **kwargs):
-        if _model_calls[0]:  # a nested model: its parent has cleared the losses already
-            return Layer.__call__(self, *args, **kwargs)
-        if _pending_losses[0]:
-            self._clear_losses()
-            _pending_losses[0] = 0
-        _model_calls[0] = 1
-        try:
-            return Layer.__call__(self, *args, **kwargs)
-        finally:
-            _model_calls[0] = 0
 
     def build(self, input_shape):
         """Create the weights by running ``call`` once on zeros of ``input_shape``."""

@@ -15,28 +15,16 @@ convnet at batch 128, 2 cores: 2 parts made its second convolution 1.9x faster t
 one part, and 1.15x faster than 2 BLAS threads; the whole step went from 60 to 32 ms).
 """
 
-import contextlib
 import os
 
-_num_threads = "auto"
+from glassnet import config
+from glassnet.backend.speed import speed_settings
 
 # Below this many multiply-adds per step (weights x batch), one thread is faster.
 SMALL_WORK = 8_000_000
 
 # More parts than this gain little: each part's arrays get too small to keep a core busy.
 MAX_BATCH_PARTS = 8
-
-
-def set_num_threads(count):
-    """Use ``count`` BLAS threads in fit/evaluate/predict; "auto" decides by model size; None leaves BLAS alone."""
-    global _num_threads
-    if count not in ("auto", None) and (not isinstance(count, int) or count < 1):
-        raise ValueError(f"set_num_threads expects a positive integer, 'auto' or None, got {count!r}")
-    _num_threads = count
-
-
-def get_num_threads():
-    return _num_threads
 
 
 def usable_cores():
@@ -54,9 +42,10 @@ def splits_batches(model):
 
 
 def choose(model, batch_size):
-    """The thread count for ``model`` at ``batch_size`` (None: no limit)."""
-    if _num_threads != "auto":
-        return _num_threads
+    """The BLAS thread count for ``model`` at ``batch_size`` (None: no limit), or ``config``'s fixed choice."""
+    chosen = config.speed_options()["blas_threads"]
+    if chosen != "auto":
+        return chosen
     if usable_cores() <= 2 or splits_batches(model):
         return 1  # measured on 2 cores: a second BLAS thread slows convolutions and small products alike
     work = getattr(model, "multiply_adds_per_sample", None)
@@ -68,29 +57,13 @@ def choose(model, batch_size):
     return None
 
 
-def limit_for(model, batch_size):
-    """A context manager that limits BLAS threads for this model and batch size."""
-    count = choose(model, batch_size)
-    if count is None:
-        return contextlib.nullcontext()
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=count, user_api="blas")
-
-
 def batch_parts_for(model, batch_size):
     """How many parts batch-splitting ops use: one per core, when BLAS runs on one thread only."""
     return min(usable_cores(), MAX_BATCH_PARTS) if choose(model, batch_size) == 1 else 1
 
 
-@contextlib.contextmanager
 def compute_scope(model, batch_size, return_memory=True):
-    """The CPU settings of a training or inference loop: BLAS threads, batch parts, flush-to-zero, and
-    freed memory kept for the next step (backend/allocator.py), returned on exit if ``return_memory``."""
-    from glassnet.backend.allocator import keep_freed_memory
-    from glassnet.backend.denormals import flush_denormals
-    from glassnet.backend.parallel import use_workers
-
-    with limit_for(model, batch_size), use_workers(batch_parts_for(model, batch_size)), flush_denormals(), \
-            keep_freed_memory(return_memory):
-        yield
+    """The CPU settings of a training or inference loop for ``model`` (backend/speed.py applies them):
+    BLAS threads, batch parts, flush-to-zero, and freed memory kept for the next step, returned on exit
+    if ``return_memory``."""
+    return speed_settings(choose(model, batch_size), batch_parts_for(model, batch_size), return_memory)

@@ -19,9 +19,9 @@ from glassnet.autodiff.tensor import Tensor
 from glassnet.callbacks.callback_list import CallbackList
 from glassnet.callbacks.history import History
 from glassnet.callbacks.progbar_logger import ProgbarLogger
-from glassnet.layers.layer import _pending_losses
 from glassnet.metrics.metric import Mean
 from glassnet.random import global_generator
+from glassnet.state import current
 from glassnet.trainers import threads
 from glassnet.trainers.class_weight import ClassWeighted
 from glassnet.trainers.compile_utils import (
@@ -208,7 +208,7 @@ class Trainer:
 
     def _added_losses(self):
         """``self.losses``, skipping the walk over layers when a fit knows there are none."""
-        if self._trainable_cache is not None and not self._penalized and not _pending_losses[0]:
+        if self._trainable_cache is not None and not self._penalized and not current.losses:
             return ()
         return self.losses
 

@@ -12,11 +12,13 @@ from glassnet.saving.object_registration import (
 from glassnet.utils.py_dataset import PyDataset, Sequence
 
 
-def clear_session():
-    """Reset layer names (``dense``, ``dense_1``...) as a fresh session would."""
+def clear_session(free_memory=True):
+    """Reset layer names (``dense``, ``dense_1``...) and this thread's running state, as a fresh session would."""
+    from glassnet import state
     from glassnet.utils.naming import reset_names
 
     reset_names()
+    state.reset()
 
 
 def unpack_x_y_sample_weight(data):

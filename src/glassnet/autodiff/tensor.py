@@ -23,7 +23,7 @@ class Tensor:
         array([2., 4.])
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "creator", "output_index", "name", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "creator", "output_index", "name", "_keras_mask", "__weakref__")
     __array_priority__ = 100  # ndarray <op> Tensor defers to Tensor's reflected operator
 
     def __init__(self, data, requires_grad=False, name=None):
@@ -38,6 +38,7 @@ class Tensor:
         self.creator = None
         self.output_index = 0
         self.name = name
+        self._keras_mask = None  # which timesteps are real, attached by a layer that computes a mask (Keras' name)
 
     # --- array-like attributes -------------------------------------------
     @property

@@ -1,7 +1,7 @@
 """Layers, as ``keras.layers``."""
 
 from glassnet.layers.convolutional import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
-from glassnet.layers.core import Activation, Dense, Input, InputLayer, Lambda
+from glassnet.layers.core import Activation, Dense, Embedding, Input, InputLayer, Lambda, Masking
 from glassnet.layers.input_spec import InputSpec
 from glassnet.layers.keras_tensor import KerasTensor
 from glassnet.layers.layer import Layer

@@ -168,7 +168,7 @@ class Layer:
         self._trainable = bool(trainable)
         self.built = False
         self.input_spec = None
-        self.supports_masking = False
+        self.supports_masking = type(self).compute_mask is not Layer.compute_mask
         self.activity_regularizer = None
         self._trainable_variables = []
         self._non_trainable_variables = []
@@ -391,6 +391,11 @@ class Layer:
             kwargs.pop("training", None)
         elif training is not None:
             kwargs["training"] = training
+        previous_mask = kwargs.get("mask")
+        if previous_mask is None:
+            previous_mask = mask_of(inputs)
+            if accepts_mask and previous_mask is not None:
+                kwargs["mask"] = previous_mask
         if not accepts_mask:
             kwargs.pop("mask", None)
         outer_training, depth = state.training, state.call_depth
@@ -406,7 +411,32 @@ class Layer:
                 self._add_activity_loss(outputs)
         finally:
             state.training, state.call_depth = outer_training, depth
+        if self.supports_masking:
+            self._attach_mask(inputs, outputs, previous_mask)
+        elif previous_mask is not None:
+            _warn_mask_destroyed(self)
         return outputs
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the outputs, given the inputs and their mask: by default the mask passes through.
+
+        A layer whose outputs have other timesteps (or none) overrides this;
+        ``Embedding(mask_zero=True)`` makes a mask from its inputs.
+        """
+        return mask
+
+    def _attach_mask(self, inputs, outputs, previous_mask):
+        """Keras' rule: outputs that carry no mask yet get ``compute_mask(inputs, previous_mask)``."""
+        flat_outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+        if all(getattr(t, "_keras_mask", None) is not None for t in flat_outputs):
+            return
+        masks = self.compute_mask(inputs, previous_mask)
+        if masks is None:
+            return
+        flat_masks = masks if isinstance(masks, (list, tuple)) else [masks] * len(flat_outputs)
+        for tensor, mask in zip(flat_outputs, flat_masks):
+            if isinstance(tensor, Tensor) and tensor._keras_mask is None and mask is not None:
+                tensor._keras_mask = mask
 
     def _observed_call(self, inputs, args, kwargs):
         """``call`` with the anomaly trace told which layer runs, and the forward hooks shown the result."""
@@ -547,6 +577,31 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def mask_of(inputs):
+    """The mask carried by ``inputs`` (a list of masks for a list of inputs), or None when none carries one."""
+    if type(inputs) is Tensor:
+        return inputs._keras_mask
+    if isinstance(inputs, (list, tuple)):
+        masks = [getattr(t, "_keras_mask", None) for t in inputs]
+        return masks if any(m is not None for m in masks) else None
+    return None
+
+
+def mask_array(mask):
+    """A mask as a boolean array (masks may be given as Tensors or arrays)."""
+    return mask.data if isinstance(mask, Tensor) else mask
+
+
+def _warn_mask_destroyed(layer):
+    import warnings
+
+    warnings.warn(
+        f"Layer '{layer.name}' (of type {type(layer).__name__}) was passed an input with a mask attached to it. "
+        "However, this layer does not support masking and will therefore destroy the mask information. "
+        "Downstream layers will not see the mask.", stacklevel=3,
+    )
 
 
 def _as_shape(shape):

@@ -8,7 +8,7 @@ layer and the shapes it got.
 """
 
 from glassnet import ops
-from glassnet.layers.layer import Layer
+from glassnet.layers.layer import Layer, mask_array
 
 
 def _who(layer):
@@ -25,6 +25,15 @@ class Merge(Layer):
         super().__init__(**kwargs)
         self.supports_masking = True
         self._reshape_required = False
+
+    def compute_mask(self, inputs, mask=None):
+        """Keras' rule for element-wise merges: a step is real where any input's is (None if one has no mask)."""
+        if mask is None or not isinstance(mask, (list, tuple)) or any(m is None for m in mask):
+            return None
+        merged = mask_array(mask[0])
+        for other in mask[1:]:
+            merged = merged | mask_array(other)
+        return merged
 
     def _check_list(self, input_shape):
         if not isinstance(input_shape, (list, tuple)) or not input_shape or \

@@ -1,6 +1,8 @@
 """Concatenate: join a list of tensors along one axis (the last by default)."""
 
 from glassnet import ops
+from glassnet.backend import get_array_module
+from glassnet.layers.layer import mask_array
 from glassnet.layers.merging.base_merge import Merge, _who
 
 
@@ -33,6 +35,22 @@ class Concatenate(Merge):
                                      f"but axis {self.axis}, got {shapes}")
             output[axis] = None if None in (output[axis], shape[axis]) else output[axis] + shape[axis]
         return tuple(output)
+
+    def compute_mask(self, inputs, mask=None):
+        """Keras' rule: masks (all-true for unmasked inputs) joined along ``axis``, then any over the last axis."""
+        if mask is None or not isinstance(mask, (list, tuple)) or all(m is None for m in mask):
+            return None
+        xp = get_array_module(*(t.data for t in inputs))
+        masks = []
+        for tensor, one in zip(inputs, mask):
+            if one is None:
+                one = xp.ones(tensor.shape, dtype=bool)
+            else:
+                one = mask_array(one)
+                if one.ndim < tensor.ndim:
+                    one = xp.broadcast_to(one[..., None], tensor.shape)
+            masks.append(one)
+        return xp.concatenate(masks, axis=self.axis).any(axis=-1)
 
     def call(self, inputs):
         if not isinstance(inputs, (list, tuple)):

@@ -57,6 +57,10 @@ class Dot(Merge):
         output = shape1 + shape2[1:]
         return tuple(output + [1] if len(output) == 1 else output)
 
+    def compute_mask(self, inputs, mask=None):
+        """The dot product has no timesteps left to mask (as in Keras)."""
+        return None
+
     def call(self, inputs):
         if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
             raise ValueError(f"{_who(self)} must be called on a list of exactly 2 tensors")

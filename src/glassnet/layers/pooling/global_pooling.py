@@ -2,7 +2,7 @@
 
 from glassnet import ops
 from glassnet.layers.input_spec import InputSpec
-from glassnet.layers.layer import Layer
+from glassnet.layers.layer import Layer, mask_array
 
 
 class _GlobalPooling(Layer):
@@ -43,10 +43,27 @@ class GlobalMaxPooling2D(_GlobalPooling):
 
 
 class GlobalAveragePooling1D(_GlobalPooling):
-    """Mean over steps: (N, L, C) -> (N, C)."""
+    """Mean over steps: (N, L, C) -> (N, C); with a mask, over the unmasked steps only.
+
+    y[n, c] = sum_t m[n, t] x[n, t, c] / sum_t m[n, t]   (m = 1 everywhere without a mask)
+    """
 
     rank = 1
     reduce = staticmethod(ops.mean)
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(data_format=data_format, keepdims=keepdims, **kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return super().call(inputs)
+        weights = mask_array(mask).astype(inputs.dtype)[..., None]
+        total = ops.sum(ops.multiply(inputs, weights), axis=1, keepdims=self.keepdims)
+        return ops.divide(total, weights.sum(axis=1, keepdims=self.keepdims))
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
 
 class GlobalMaxPooling1D(_GlobalPooling):

@@ -155,3 +155,42 @@ def test_our_masked_models_load_in_keras_with_equal_predictions(tmp_path, maskin
     ours.save(tmp_path / "ours.keras")
     back = k.models.load_model(tmp_path / "ours.keras")
     np.testing.assert_allclose(np.asarray(back.predict(x, verbose=0)), ours.predict(x, verbose=0), atol=1e-5)
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("masking", [False, True], ids=["embedding_mask_zero", "masking"])
+def test_keras_masked_models_load_with_their_mask_operation_nodes(tmp_path, masking, rng):
+    """Keras writes the mask as NotEqual / Any operation nodes; they load, predict equally and save back."""
+    k = _keras()
+    if masking:
+        x = rng.standard_normal((5, 7, 3)).astype("float32")
+        x[:, 4:] = 0.0
+    else:
+        x = rng.integers(1, 30, (5, 7))
+        x[:, 5:] = 0
+    theirs = _masked_classifier(k, masking)
+    theirs.save(tmp_path / "keras.keras")
+    loaded = gn.models.load_model(tmp_path / "keras.keras")
+    node_classes = {type(layer).__name__ for layer in loaded.layers}
+    assert "NotEqual" in node_classes and (("Any" in node_classes) == masking)
+    expected = np.asarray(theirs.predict(x, verbose=0))
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), expected, atol=1e-5)
+    loaded.save(tmp_path / "again.keras")
+    back = k.models.load_model(tmp_path / "again.keras")
+    np.testing.assert_allclose(np.asarray(back.predict(x, verbose=0)), expected, atol=1e-5)
+
+
+def test_operation_nodes_compute_as_numpy_and_write_keras_configs():
+    from glassnet.layers.core import operation_node as nodes
+
+    x = np.array([[0, 2, 0], [1, 0, 3]])
+    np.testing.assert_array_equal(nodes.NotEqual()(x, 0), x != 0)
+    np.testing.assert_array_equal(nodes.Any(axis=-1)(x != 0), [True, True])
+    np.testing.assert_array_equal(nodes.All(axis=0, keepdims=True)(x != 0), [[False, False, False]])
+    assert nodes.Cast(dtype="float32")(x).dtype == np.float32
+    assert nodes.ExpandDims(axis=1)(x).shape == (2, 1, 3)
+    assert nodes.Any(axis=-1, keepdims=False, name="any_7").get_config() == \
+        {"name": "any_7", "axis": -1, "keepdims": False}
+    entry = gn.saving.serialize_keras_object(nodes.NotEqual(name="ne"))
+    assert entry["module"].startswith("keras.src.ops") and entry["registered_name"] == "NotEqual"
+    assert nodes.Any(axis=1).compute_output_shape((None, 7, 3)) == (None, 3)

@@ -74,10 +74,11 @@ def _scope_objects():
 
 # --- built-in classes and functions ---------------------------------------------------------------------------------
 _FAMILIES = ("layers", "models", "initializers", "regularizers", "constraints", "optimizers", "schedules", "losses",
-             "metrics")
+             "metrics", "operations")
 _MODULES = {"layers": "keras.layers", "models": "keras", "initializers": "keras.initializers",
             "regularizers": "keras.regularizers", "constraints": "keras.constraints", "optimizers": "keras.optimizers",
-            "schedules": "keras.optimizers.schedules", "losses": "keras.losses", "metrics": "keras.metrics"}
+            "schedules": "keras.optimizers.schedules", "losses": "keras.losses", "metrics": "keras.metrics",
+            "operations": "keras.src.ops.numpy"}
 _tables = {}
 
 
@@ -89,6 +90,7 @@ def builtin_classes():
     """``{family: {class name: class}}`` for glassnet's built-in serializable classes (built once)."""
     if "classes" not in _tables:
         from glassnet import constraints, initializers, layers, losses, metrics, optimizers, regularizers
+        from glassnet.layers.core.operation_node import OPERATION_NODES
         from glassnet.layers.layer import Layer
         from glassnet.models import Functional, Model, Sequential
         from glassnet.optimizers import schedules
@@ -106,6 +108,7 @@ def builtin_classes():
             "schedules": _classes_in(schedules, schedules.LearningRateSchedule),
             "losses": _classes_in(losses, losses.Loss),
             "metrics": _classes_in(metrics, metrics.Metric),
+            "operations": dict(OPERATION_NODES),  # keras.ops calls recorded in functional graphs
         }
         _tables["identity"] = {cls: family for family, table in _tables["classes"].items()
                                for cls in table.values()}
@@ -141,6 +144,8 @@ def _families_for(module):
     module = module or ""
     if "schedules" in module:
         return ["schedules"]
+    if module.startswith(("keras.src.ops", "keras.ops")):
+        return ["operations"]
     for family in ("optimizers", "losses", "metrics", "initializers", "regularizers", "constraints"):
         if family in module:
             return [family]
@@ -221,6 +226,8 @@ def serialize_class_instance(obj):
         module, registered = _MODULES[family], None
         if cls.__name__ == "Functional":
             module, registered = "keras.src.models.functional", "Functional"
+        elif family == "operations":
+            registered = cls.__name__  # as Keras writes its ops
     else:
         module, registered = cls.__module__, object_registration.get_registered_name(cls)
     entry = {"module": module, "class_name": cls.__name__, "config": inner, "registered_name": registered}

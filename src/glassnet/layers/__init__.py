@@ -24,6 +24,7 @@ from glassnet.layers.reshaping import (
     Cropping1D, Cropping2D, Flatten, Permute, RepeatVector, Reshape, UpSampling1D, UpSampling2D, ZeroPadding1D,
     ZeroPadding2D,
 )
+from glassnet.layers.wrappers import TimeDistributed
 
 Convolution2D = Conv2D
 Convolution1D = Conv1D

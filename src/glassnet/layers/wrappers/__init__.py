@@ -1,0 +1,1 @@
+from glassnet.layers.wrappers.time_distributed import TimeDistributed

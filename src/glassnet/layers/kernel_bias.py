@@ -6,22 +6,24 @@ constraints, and those arguments' entries in the layer's config.
 """
 
 from glassnet import activations, constraints, initializers, regularizers
+from glassnet.ops.fused_activation import FUSED_NAMES, fused_key
 from glassnet.utils.serialization import serialize_object
 
-# Activations the fused dense and conv ops compute themselves, found by name or by function.
-_FUSED = {"relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "linear": None}
-_FUSED_FUNCTIONS = {activations.relu: "relu", activations.sigmoid: "sigmoid", activations.tanh: "tanh",
-                    activations.linear: None}
+# The activation functions the dense and conv ops compute themselves (ops/fused_activation.py's table),
+# each with the op's key for it ("linear" -> None).
+_FUSED_FUNCTIONS = tuple((activations.ALL[name], fused_key(name, "dense")) for name in FUSED_NAMES)
 
 
 def fused_activation(activation):
-    """(True, name) if the dense op can apply ``activation`` itself, else (False, None)."""
-    if activation is None:
-        return True, None
-    if isinstance(activation, str) and activation.lower() in _FUSED:
-        return True, _FUSED[activation.lower()]
-    if activation in _FUSED_FUNCTIONS:
-        return True, _FUSED_FUNCTIONS[activation]
+    """(True, key) if the dense and conv ops can apply ``activation`` themselves, else (False, None).
+
+    ``activation`` is anything ``activations.get`` takes: a name in any case, a function, Keras' function
+    entry, or None (linear).
+    """
+    function = activations.get(activation)
+    for fused_function, key in _FUSED_FUNCTIONS:
+        if function is fused_function:
+            return True, key
     return False, None
 
 
@@ -29,7 +31,7 @@ def set_kernel_bias_arguments(layer, activation, use_bias, kernel_initializer, b
                               bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint):
     """Store the constructor's arguments on ``layer`` as objects ("relu" -> the function, "zeros" -> an initializer)."""
     layer.activation = activations.get(activation)
-    layer._fusable, layer._fused_name = fused_activation(activation)
+    layer._fusable, layer._fused_name = fused_activation(layer.activation)
     layer.use_bias = use_bias
     layer.kernel_initializer = initializers.get(kernel_initializer)
     layer.bias_initializer = initializers.get(bias_initializer)

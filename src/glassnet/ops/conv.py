@@ -21,7 +21,7 @@ from glassnet.autodiff.function import Function
 from glassnet.backend import get_array_module
 from glassnet.backend.parallel import batch_parts, run_parts
 from glassnet.ops._convert import as_input
-from glassnet.ops.nn import _activate_in_place, _activation_slope
+from glassnet.ops.fused_activation import activate_in_place, activation_slope, fused_key
 from glassnet.ops.windows import (
     as_pair, crop_padding, output_length, pad_amounts, pad_image, scatter_windows, window_view,
 )
@@ -102,7 +102,7 @@ class Conv2D(Function):
         get_array_module(x).matmul(cols, matrix, out=rows)
         if bias is not None:
             rows += bias
-        _activate_in_place(rows, self.activation)
+        activate_in_place(rows, self.activation)
         return cols
 
     def backward(self, gy):
@@ -114,7 +114,7 @@ class Conv2D(Function):
 
         def part_grads(indexed_part):
             index, part = indexed_part
-            dz = _activation_slope(gy[part], self.y[part], self.activation).reshape(-1, matrix.shape[1])
+            dz = activation_slope(gy[part], self.y[part], self.activation).reshape(-1, matrix.shape[1])
             if need_x:
                 x_part_shape = (part.stop - part.start,) + self.x_shape[1:]
                 self._input_grad_part(dz @ matrix.T, x_part_shape, gx[part])
@@ -178,14 +178,14 @@ class Conv2DTranspose(Function):
         z = get_array_module(z).ascontiguousarray(z)
         if bias is not None:
             z += bias
-        self.y = _activate_in_place(z, self.activation)
+        self.y = activate_in_place(z, self.activation)
         return self.y
 
     def backward(self, gy):
         need_x, need_kernel, need_bias = self.needs_input_grad
         kernel, x = self.kernel, self.x
         kh, kw, filters, channels = kernel.shape
-        dz = _activation_slope(gy, self.y, self.activation)
+        dz = activation_slope(gy, self.y, self.activation)
         padded = pad_image(dz, self.pads)
         windows = window_view(padded, (kh, kw), self.strides, self.dilation)
         n, h, w = x.shape[:3]
@@ -237,7 +237,7 @@ class DepthwiseConv2D(Function):
         if bias is not None:
             z += bias
         self.windows, self.padded_shape, self.kernel = windows, padded.shape, kernel
-        self.y = _activate_in_place(z, self.activation)
+        self.y = activate_in_place(z, self.activation)
         return self.y
 
     def backward(self, gy):
@@ -245,7 +245,7 @@ class DepthwiseConv2D(Function):
         xp = get_array_module(gy)
         kernel, windows = self.kernel, self.windows
         kh, kw, channels, multiplier = kernel.shape
-        dz = _activation_slope(gy, self.y, self.activation)
+        dz = activation_slope(gy, self.y, self.activation)
         gb = xp.add.reduce(dz.reshape(-1, channels * multiplier), axis=0) if need_bias else None
         dz5 = dz.reshape(dz.shape[:3] + (channels, multiplier))
         gk = xp.empty_like(kernel) if need_kernel else None
@@ -263,19 +263,11 @@ class DepthwiseConv2D(Function):
         return gx, gk, gb
 
 
-def _activation_name(activation):
-    if activation in (None, "linear"):
-        return None
-    if activation not in ("relu", "sigmoid", "tanh"):
-        raise ValueError(f"convolutions fuse the activations relu, sigmoid, tanh; got {activation!r}")
-    return activation
-
-
 def conv(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, activation=None):
     """2-D convolution of NHWC ``x`` with ``kernel`` (kh, kw, C, F); "valid" or "same" padding."""
     padding = _check_padding(padding)
     return Conv2D.apply(as_input(x), kernel, bias, strides=strides, padding=padding, dilation=dilation_rate,
-                        activation=_activation_name(activation))
+                        activation=fused_key(activation, "convolutions"))
 
 
 def conv_transpose(x, kernel, bias=None, strides=1, padding="valid", output_padding=None, dilation_rate=1,
@@ -286,7 +278,8 @@ def conv_transpose(x, kernel, bias=None, strides=1, padding="valid", output_padd
     out_hw = transpose_output_hw(data.shape[1:3], kernel.shape[:2], strides, padding, output_padding,
                                  dilation_rate)
     return Conv2DTranspose.apply(as_input(x), kernel, bias, strides=strides, padding=padding,
-                                 dilation=dilation_rate, output_hw=out_hw, activation=_activation_name(activation))
+                                 dilation=dilation_rate, output_hw=out_hw,
+                                 activation=fused_key(activation, "convolutions"))
 
 
 def transpose_output_hw(input_hw, kernel_hw, strides, padding, output_padding=None, dilation_rate=1):
@@ -311,7 +304,7 @@ def depthwise_conv(x, kernel, bias=None, strides=1, padding="valid", dilation_ra
     """Depthwise 2-D convolution: ``kernel`` (kh, kw, C, multiplier), C*multiplier output channels."""
     padding = _check_padding(padding)
     return DepthwiseConv2D.apply(as_input(x), kernel, bias, strides=strides, padding=padding,
-                                 dilation=dilation_rate, activation=_activation_name(activation))
+                                 dilation=dilation_rate, activation=fused_key(activation, "convolutions"))
 
 
 def _check_padding(padding):

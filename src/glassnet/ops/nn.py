@@ -13,6 +13,7 @@ import numpy as np
 from glassnet.autodiff.function import Function
 from glassnet.backend import get_array_module
 from glassnet.ops._convert import as_input
+from glassnet.ops.fused_activation import activate_in_place, activation_slope, fused_key, relu_slope
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -55,7 +56,7 @@ class Relu(Function):
         return self.y
 
     def backward(self, gy):
-        return _relu_slope(gy, self.y)
+        return relu_slope(gy, self.y)
 
 
 class LeakyRelu(Function):
@@ -245,51 +246,12 @@ class LogSoftmax(Function):
 
 # --- the fused dense layer ---------------------------------------------------
 
-_FUSED_ACTIVATIONS = (None, "linear", "relu", "sigmoid", "tanh")
-
-
-def _activate_in_place(z, activation):
-    """Apply a fusable activation to ``z`` in place and return it."""
-    xp = get_array_module(z)
-    if activation == "relu":
-        xp.maximum(z, 0, out=z)
-    elif activation == "sigmoid":
-        xp.tanh(z * 0.5, out=z)
-        z += 1.0
-        z *= 0.5
-    elif activation == "tanh":
-        xp.tanh(z, out=z)
-    return z
-
-
-def _relu_slope(gy, y):
-    """gy where y > 0, else 0: the comparison written as floats, then one multiply.
-
-    Multiplying by a boolean mask makes NumPy convert it element by element;
-    1.0/0.0 floats are 30 % faster on a (64, 26, 26, 32) batch.
-    """
-    xp = get_array_module(gy)
-    slope = xp.greater(y, 0, out=xp.empty_like(gy))
-    slope *= gy
-    return slope
-
-
-def _activation_slope(gy, y, activation):
-    """dL/dz from dL/dy for y = activation(z), using only y."""
-    if activation == "relu":
-        return _relu_slope(gy, y)
-    if activation == "sigmoid":
-        return gy * (y * (1.0 - y))
-    if activation == "tanh":
-        return gy * (1.0 - y * y)
-    return gy
-
 
 class Dense(Function):
     """y = act(x W + b), one node;  dz = dy act'(z),  dW = x^T dz,  db = sum dz,  dx = dz W^T
 
     ``x`` may have any number of leading axes; W applies to the last one.
-    ``activation`` is one of None, "relu", "sigmoid", "tanh" (computed from y).
+    ``activation`` is a key of ``fused_activation.FUSED_ACTIVATIONS`` (its gradient computed from y).
     """
 
     def __init__(self, activation=None):
@@ -302,12 +264,12 @@ class Dense(Function):
         if bias is not None:
             z += bias
         self.x, self.kernel = x, kernel
-        self.y = _activate_in_place(z, self.activation)
+        self.y = activate_in_place(z, self.activation)
         return self.y
 
     def backward(self, gy):
         need_x, need_kernel, need_bias = self.needs_input_grad
-        dz = _activation_slope(gy, self.y, self.activation)
+        dz = activation_slope(gy, self.y, self.activation)
         x = self.x
         if dz.ndim != 2:  # leading axes beyond the batch: fold them into rows
             dz2, x = dz.reshape(-1, dz.shape[-1]), x.reshape(-1, x.shape[-1])
@@ -471,11 +433,8 @@ def log_softmax(x, axis=-1):
 
 
 def dense(x, kernel, bias=None, activation=None):
-    """``activation(x @ kernel + bias)`` as one fused op (activation None/relu/sigmoid/tanh)."""
-    if activation not in _FUSED_ACTIVATIONS:
-        raise ValueError(f"dense fuses activations {_FUSED_ACTIVATIONS[1:]}, got {activation!r}")
-    activation = None if activation == "linear" else activation
-    return Dense.apply(as_input(x), kernel, bias, activation=activation)
+    """``activation(x @ kernel + bias)`` as one fused op (activation: a name in ``fused_activation.FUSED_NAMES``)."""
+    return Dense.apply(as_input(x), kernel, bias, activation=fused_key(activation, "dense"))
 
 
 def softmax_cross_entropy(logits, target, softmax=None):

@@ -149,3 +149,19 @@ def test_config_keys_and_values_match_keras(case):
         if isinstance(ours[key], tuple):
             ours[key] = list(ours[key])
         assert ours[key] == value, key
+
+
+def test_conv1d_transpose_run_layer_test_and_gradients(rng):
+    from glassnet import ops
+    from glassnet.autodiff import gradcheck
+
+    layer = run_layer_test(layers.Conv1DTranspose, {"filters": 3, "kernel_size": 3, "strides": 2},
+                           input_shape=(2, 5, 4), expected_output_shape=(2, 11, 3), expected_num_trainable_weights=2)
+    assert tuple(layer.kernel.shape) == (3, 3, 4)  # (k, filters, in_channels), as Keras
+    kernel = rng.standard_normal((3, 2, 4))
+
+    def transposed(x, k):
+        out = ops.conv_transpose(ops.expand_dims(x, 1), ops.expand_dims(k, 0), None, strides=(1, 2), padding="same")
+        return ops.squeeze(out, 1)
+
+    assert gradcheck(transposed, [rng.standard_normal((2, 5, 4)), kernel])

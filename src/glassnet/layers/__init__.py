@@ -1,6 +1,8 @@
 """Layers, as ``keras.layers``."""
 
-from glassnet.layers.convolutional import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
+from glassnet.layers.convolutional import (
+    Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D,
+)
 from glassnet.layers.core import Activation, Dense, Embedding, Input, InputLayer, Lambda, Masking
 from glassnet.layers.input_spec import InputSpec
 from glassnet.layers.keras_tensor import KerasTensor
@@ -28,6 +30,7 @@ from glassnet.layers.wrappers import TimeDistributed
 
 Convolution2D = Conv2D
 Convolution1D = Conv1D
+Convolution1DTranspose = Conv1DTranspose
 MaxPool2D, MaxPool1D, AvgPool2D, AvgPool1D = MaxPooling2D, MaxPooling1D, AveragePooling2D, AveragePooling1D
 GlobalAvgPool2D, GlobalMaxPool2D = GlobalAveragePooling2D, GlobalMaxPooling2D
 GlobalAvgPool1D, GlobalMaxPool1D = GlobalAveragePooling1D, GlobalMaxPooling1D

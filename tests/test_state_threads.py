@@ -262,3 +262,18 @@ def test_importing_glassnet_changes_no_process_setting():
     )
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
     assert result.stdout.split() == ["True", "False"], result.stderr
+
+
+def test_layer_names_stay_process_wide_and_distinct_across_threads():
+    keras.utils.clear_session()
+    names = []
+
+    def make():
+        names.extend(layers.Dense(1).name for _ in range(200))
+
+    workers = [threading.Thread(target=make) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert len(set(names)) == 800 and "dense" in names and "dense_799" in names

@@ -1,8 +1,10 @@
 """Names: snake_case of class names and the unique-name counter (``dense``, ``dense_1``)."""
 
 import re
+import threading
 
-_name_counts = {}
+_name_counts = {}  # process-wide, as in Keras: layers made in any thread get distinct names
+_lock = threading.Lock()
 
 
 def to_snake_case(name):
@@ -13,11 +15,13 @@ def to_snake_case(name):
 
 def unique_name(base):
     """Return ``base`` the first time, then ``base_1``, ``base_2``, ... (as Keras does)."""
-    count = _name_counts.get(base, 0)
-    _name_counts[base] = count + 1
+    with _lock:
+        count = _name_counts.get(base, 0)
+        _name_counts[base] = count + 1
     return base if count == 0 else f"{base}_{count}"
 
 
 def reset_names():
     """Forget the names handed out (``clear_session``)."""
-    _name_counts.clear()
+    with _lock:
+        _name_counts.clear()

@@ -7,6 +7,7 @@ import pytest
 
 import glassnet as keras
 from glassnet import layers
+from glassnet.models.graph import map_graph
 
 
 def _keras():
@@ -158,6 +159,33 @@ def test_dropout_follows_the_training_flag(rng):
     np.testing.assert_array_equal(model(x, training=False).numpy(), x)
     trained = model(x, training=True).numpy()
     assert set(np.unique(trained)) <= {0.0, 2.0} and (trained == 0).any()
+
+
+# --- the graph and the plan ------------------------------------------------------------------------------------------
+def test_the_graph_and_the_plan_steps_have_named_parts():
+    model = two_in_two_out()
+    graph = map_graph(model.inputs, model.outputs)
+    assert [layer.name for layer in graph.layers] == ["a", "b", "joined", "hidden", "score", "label"]
+    assert graph.node_ids == model._nodes and sorted(graph.nodes_by_depth) == [0, 1, 2, 3]
+    joined, hidden, *heads = model._plan.steps  # inputs a, b sit in slots 0 and 1
+    assert joined.node.layer.name == "joined" and [slot.index for slot in joined.input_template] == [0, 1]
+    assert joined.output_slots == [2] and joined.single_output and joined.args == [] and joined.kwargs == {}
+    assert hidden.node.layer.name == "hidden" and hidden.input_template == 2 and hidden.output_slots == [3]
+    assert all(step.input_template == 3 and step.single_output for step in heads)
+    slot_of = {step.node.layer.name: step.output_slots[0] for step in heads}
+    assert sorted(slot_of) == ["label", "score"] and model._plan.output_slots == [slot_of["score"], slot_of["label"]]
+
+
+def test_a_step_with_several_outputs_stores_each_in_its_slot(rng):
+    inner = two_in_two_out()
+    a, b = keras.Input(shape=(8,)), keras.Input(shape=(5,))
+    score, label = inner([a, b])
+    outer = keras.Model([a, b], layers.Concatenate()([score, label]))
+    step = next(step for step in outer._plan.steps if step.node.layer is inner)
+    assert not step.single_output and step.output_slots == [2, 3]
+    x = [rng.random((4, 8)).astype("float32"), rng.random((4, 5)).astype("float32")]
+    np.testing.assert_allclose(outer.predict(x, verbose=0), np.concatenate(inner.predict(x, verbose=0), axis=1),
+                               rtol=1e-6)
 
 
 # --- errors ---------------------------------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ sorted key, as Keras does); a layer may be called several times (shared
 layers); a model may be called on tensors like a layer (nested models).
 """
 
+from typing import Any, NamedTuple
+
 from glassnet.layers.core.input_layer import InputLayer
 from glassnet.layers.keras_tensor import KerasTensor, Node, flatten, pack_like
 from glassnet.models.graph import map_graph
@@ -35,13 +37,13 @@ class Functional(Model):
         self._outputs_struct = _as_structure(outputs, "outputs")
         self.inputs = flatten(self._inputs_struct)
         self.outputs = flatten(self._outputs_struct)
-        nodes_by_depth, layers, nodes = map_graph(self.inputs, self.outputs)
-        self._nodes_by_depth = nodes_by_depth
-        self._nodes = nodes
-        self._layers = list(layers)
+        graph = map_graph(self.inputs, self.outputs)
+        self._nodes_by_depth = graph.nodes_by_depth
+        self._nodes = graph.node_ids
+        self._layers = list(graph.layers)
         self.output_names = [t._keras_history[0].name for t in self.outputs]
         self.input_names = [t._keras_history[0].name for t in self.inputs]
-        self._plan = _Plan(self.inputs, self.outputs, nodes_by_depth)
+        self._plan = _Plan(self.inputs, self.outputs, graph.nodes_by_depth)
         self._checked_input_shapes = None
         self.built = True
         if not trainable:
@@ -242,6 +244,17 @@ def _shapes_of(outputs):
     return [_shapes_of(o) for o in outputs]
 
 
+class _Step(NamedTuple):
+    """One layer call of the plan; the values it reads and writes are slots in the plan's list of values."""
+
+    node: Node
+    input_template: Any  # the slot of the layer's lone input tensor (an int), or a structure of _Slot placeholders
+    args: list  # the call's extra positional arguments, tensors as _Slot placeholders
+    kwargs: dict  # the call's keyword arguments, tensors as _Slot placeholders
+    output_slots: list  # where each of the layer's flattened outputs is stored
+    single_output: bool  # the layer returns one tensor (stored at output_slots[0] without flattening)
+
+
 class _Plan:
     """The steps of a forward pass: for each node, which values go in and which slots receive the outputs."""
 
@@ -254,14 +267,14 @@ class _Plan:
             for node in nodes_by_depth[depth]:
                 if node.is_input:
                     continue
-                inputs_template = _template(node.inputs, slots)
+                input_template = _template(node.inputs, slots)
                 args = [_template_nested(a, slots) for a in node.call_args]
                 kwargs = {k: _template_nested(v, slots) for k, v in node.call_kwargs.items()}
                 for tensor in node.output_tensors:
                     slots[id(tensor)] = len(slots)
-                out_slots = [slots[id(t)] for t in node.output_tensors]
-                single = isinstance(node.outputs, KerasTensor)
-                self.steps.append((node, inputs_template, args, kwargs, out_slots, single))
+                output_slots = [slots[id(t)] for t in node.output_tensors]
+                single_output = isinstance(node.outputs, KerasTensor)
+                self.steps.append(_Step(node, input_template, args, kwargs, output_slots, single_output))
         self.size = len(slots)
         self.output_slots = [slots[id(t)] for t in outputs]
         self.input_count = len(inputs)
@@ -270,8 +283,8 @@ class _Plan:
         """Compute every step on real values; returns the outputs as a flat list."""
         values = [None] * self.size
         values[:self.input_count] = flat_inputs
-        for node, template, args, kwargs, out_slots, single in self.steps:
-            call_inputs = values[template] if type(template) is int else _fill(template, values)
+        for node, input_template, args, kwargs, output_slots, single_output in self.steps:
+            call_inputs = values[input_template] if type(input_template) is int else _fill(input_template, values)
             if args or kwargs:
                 call_args = [_fill(a, values) for a in args]
                 call_kwargs = {k: _fill(v, values) for k, v in kwargs.items()}
@@ -280,10 +293,10 @@ class _Plan:
                 outputs = node.layer(call_inputs, *call_args, **call_kwargs)
             else:
                 outputs = node.layer(call_inputs, training=training)
-            if single:
-                values[out_slots[0]] = outputs
+            if single_output:
+                values[output_slots[0]] = outputs
             else:
-                for slot, value in zip(out_slots, flatten(outputs)):
+                for slot, value in zip(output_slots, flatten(outputs)):
                     values[slot] = value
         return [values[s] for s in self.output_slots]
 
@@ -291,14 +304,14 @@ class _Plan:
         """The output shapes for inputs of ``input_shapes`` (layer by layer ``compute_output_shape``)."""
         values = [None] * self.size
         values[:self.input_count] = [tuple(s) for s in input_shapes]
-        for node, template, args, kwargs, out_slots, single in self.steps:
-            shapes = values[template] if type(template) is int else _fill(template, values)
+        for node, input_template, args, kwargs, output_slots, single_output in self.steps:
+            shapes = values[input_template] if type(input_template) is int else _fill(input_template, values)
             result = node.layer.compute_output_shape(shapes)
-            if single:
-                values[out_slots[0]] = tuple(result)
+            if single_output:
+                values[output_slots[0]] = tuple(result)
             else:
                 flat = result if isinstance(result, list) else flatten(result)
-                for slot, shape in zip(out_slots, flat):
+                for slot, shape in zip(output_slots, flat):
                     values[slot] = tuple(shape)
         return [values[s] for s in self.output_slots]
 

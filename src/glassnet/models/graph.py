@@ -1,13 +1,14 @@
 """The graph of layer calls behind a functional model, ordered as Keras 3 orders it.
 
 ``map_graph(inputs, outputs)`` walks back from the outputs through the nodes
-that symbolic calls recorded (``KerasTensor._keras_history``) and returns
+that symbolic calls recorded (``KerasTensor._keras_history``) and returns a
+``Graph`` of
 
 - ``nodes_by_depth``: {depth: [nodes]}, depth 0 at the outputs; running the
   depths from the largest down computes every node after its inputs;
 - ``layers``: the layers, deepest first and in traversal order within a
   depth (Keras' ``model.layers`` order, which also orders weights);
-- ``nodes``: the set of node ids that belong to the model.
+- ``node_ids``: the set of ids of the nodes that belong to the model.
 
 This mirrors ``keras/src/ops/function.py`` (``map_graph``, ``_build_map``)
 so that layers, weights and saved files come out in the same order as
@@ -16,6 +17,15 @@ limit.
 """
 
 import collections
+from typing import NamedTuple
+
+
+class Graph(NamedTuple):
+    """What ``map_graph`` finds: the nodes by depth, the layers in Keras' order, the ids of the nodes."""
+
+    nodes_by_depth: dict  # {depth: [Node]}, depth 0 at the outputs
+    layers: list  # deepest first, in traversal order within a depth
+    node_ids: set  # id(node) of every node in the graph
 
 
 def _node_of(tensor):
@@ -71,7 +81,7 @@ def _build_map(inputs, outputs):
 
 
 def map_graph(inputs, outputs):
-    """(nodes_by_depth, layers, node ids) of the graph from ``inputs`` to ``outputs`` (flat lists)."""
+    """The ``Graph`` from ``inputs`` to ``outputs`` (flat lists of KerasTensors)."""
     ordered, layer_index = _build_map(inputs, outputs)
     in_graph = {id(node) for node in ordered}
     node_depth, layer_depth, layers_by_id = {}, {}, {}
@@ -102,7 +112,7 @@ def map_graph(inputs, outputs):
         layers.extend(sorted(layers_at[depth], key=lambda layer: layer_index[id(layer)]))
     _check_computable(inputs, nodes_by_depth)
     _check_unique_names(layers)
-    return dict(nodes_by_depth), layers, {id(node) for node in node_depth}
+    return Graph(dict(nodes_by_depth), layers, {id(node) for node in node_depth})
 
 
 def _check_computable(inputs, nodes_by_depth):

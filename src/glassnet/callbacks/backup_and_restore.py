@@ -37,6 +37,7 @@ import numpy as np
 
 from glassnet import random as glassnet_random
 from glassnet.callbacks.callback import Callback
+from glassnet.callbacks.save_freq import should_save_on_batch
 from glassnet.saving.atomic import atomic_path
 
 _FORMAT = "glassnet.BackupAndRestore"
@@ -280,19 +281,7 @@ class BackupAndRestore(Callback):
         if self._should_save_on_batch(batch):
             self._save_model()
 
-    def _should_save_on_batch(self, batch):
-        if self.save_freq == "epoch" or self.save_freq is False:
-            return False
-        if batch <= self._last_batch_seen:  # a new epoch
-            add_batches = batch + 1
-        else:
-            add_batches = batch - self._last_batch_seen
-        self._batches_seen_since_last_saving += add_batches
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= self.save_freq:
-            self._batches_seen_since_last_saving = 0
-            return True
-        return False
+    _should_save_on_batch = should_save_on_batch  # counts batches towards save_freq (callbacks/save_freq.py)
 
     def _weights_name(self, serial):
         return f"backup-{serial:06d}.weights.h5"

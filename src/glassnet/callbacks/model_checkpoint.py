@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 
 from glassnet.callbacks.monitor_callback import MonitorCallback
+from glassnet.callbacks.save_freq import should_save_on_batch
 
 
 class ModelCheckpoint(MonitorCallback):
@@ -92,20 +93,7 @@ class ModelCheckpoint(MonitorCallback):
         if self.save_freq == "epoch":
             self._save_model(epoch=epoch, batch=None, logs=logs)
 
-    def _should_save_on_batch(self, batch):
-        """Count the batches (from 0 in each epoch) and say whether ``save_freq`` of them have passed."""
-        if self.save_freq == "epoch":
-            return False
-        if self._last_batch_seen is None or batch <= self._last_batch_seen:  # a new epoch
-            add_batches = batch + 1
-        else:
-            add_batches = batch - self._last_batch_seen
-        self._batches_seen_since_last_saving += add_batches
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= self.save_freq:
-            self._batches_seen_since_last_saving = 0
-            return True
-        return False
+    _should_save_on_batch = should_save_on_batch  # counts batches towards save_freq (callbacks/save_freq.py)
 
     def _should_save_model(self, epoch, batch, logs, filepath):
         """True when this epoch (or batch) is saved: always, or with ``save_best_only`` on an improvement."""

@@ -10,6 +10,9 @@ from glassnet.saving.object_registration import (
     custom_object_scope, get_custom_objects, get_registered_name, get_registered_object, register_keras_serializable,
 )
 from glassnet.utils.py_dataset import PyDataset, Sequence
+from glassnet.utils.sequence_padding import pad_sequences
+from glassnet.utils.text_dataset import text_dataset_from_directory
+from glassnet.utils.timeseries_dataset import timeseries_dataset_from_array
 
 
 def clear_session(free_memory=True):

@@ -8,8 +8,6 @@ weights of the best epoch are put back when training ends -- whether or not
 this callback stopped it (Keras 3's rule).
 """
 
-import warnings
-
 from glassnet.callbacks.monitor_callback import MonitorCallback
 
 
@@ -87,12 +85,4 @@ class EarlyStopping(MonitorCallback):
             self.model.set_weights(self.best_weights)
 
     def get_monitor_value(self, logs):
-        logs = logs or {}
-        value = logs.get(self.monitor)
-        if value is None:
-            warnings.warn(
-                f"Early stopping conditioned on metric `{self.monitor}` which is not available. "
-                f"Available metrics are: {','.join(list(logs.keys()))}",
-                stacklevel=2,
-            )
-        return value
+        return self._monitor_value(logs, "Early stopping conditioned on metric `{monitor}` which is not available.")

@@ -102,10 +102,8 @@ class ModelCheckpoint(MonitorCallback):
             if self.verbose > 0:
                 print(f"\nEpoch {epoch + 1}: saving model to {filepath}", flush=True)
             return True
-        current = logs.get(self.monitor)
+        current = self._monitor_value(logs, "Can save best model only with {monitor} available.")
         if current is None:
-            warnings.warn(f"Can save best model only with {self.monitor} available. Available logs are: "
-                          f"{', '.join(sorted(logs))}", stacklevel=3)
             return True
         if isinstance(current, np.ndarray) and current.ndim > 0:
             warnings.warn(f"Can save best model only when `monitor` is a scalar value. Received: {current}. "

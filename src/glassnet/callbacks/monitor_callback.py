@@ -92,6 +92,19 @@ class MonitorCallback(Callback):
         if self.monitor_op is _less:
             self.min_delta *= -1
 
+    def _monitor_value(self, logs, unavailable):
+        """``logs[monitor]``, or None with a warning: ``unavailable`` (Keras' sentence), then the logs there are.
+
+        ``unavailable`` may hold ``{monitor}``. Warns at the caller's caller (the training loop or the method that
+        decided), as each callback did on its own.
+        """
+        logs = logs or {}
+        value = logs.get(self.monitor)
+        if value is None:
+            warnings.warn(f"{unavailable.format(monitor=self.monitor)} Available metrics are: {','.join(logs)}.",
+                          stacklevel=3)
+        return value
+
     def _is_improvement(self, monitor_value, reference_value):
         if reference_value is None:
             return True

@@ -7,8 +7,6 @@ wait counts again. The rate in use is written to the epoch logs as
 records it.
 """
 
-import warnings
-
 import numpy as np
 
 from glassnet.callbacks.learning_rate_scheduler import log_learning_rates
@@ -74,13 +72,9 @@ class ReduceLROnPlateau(MonitorCallback):
         logs = logs if logs is not None else {}
         optimizer = self.model.optimizer
         log_learning_rates(optimizer, logs)
-        current = logs.get(self.monitor)
+        current = self._monitor_value(
+            logs, "Learning rate reduction is conditioned on metric `{monitor}` which is not available.")
         if current is None:
-            warnings.warn(
-                f"Learning rate reduction is conditioned on metric `{self.monitor}` which is not available. "
-                f"Available metrics are: {','.join(list(logs.keys()))}.",
-                stacklevel=2,
-            )
             return
         if self.in_cooldown():
             self.cooldown_counter -= 1

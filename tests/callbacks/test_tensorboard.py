@@ -201,3 +201,22 @@ def test_importing_glassnet_does_not_import_tensorboard_or_matplotlib():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_every_scalar_goes_through_one_writer_loop_that_skips_non_numbers():
+    from glassnet.callbacks.tensorboard import _write_scalars
+
+    class Recorder:
+        def __init__(self):
+            self.written = []
+
+        def scalar(self, tag, value, step):
+            self.written.append((tag, value, step))
+
+    writer = Recorder()
+    logs = {"loss": 0.5, "acc": np.float32(0.25), "lr": np.array(0.1), "outputs": np.zeros(3), "name": "x"}
+    _write_scalars(writer, logs, "evaluation_{}_vs_iterations", 7)
+    assert [(tag, step) for tag, _, step in writer.written] == [
+        ("evaluation_loss_vs_iterations", 7), ("evaluation_acc_vs_iterations", 7), ("evaluation_lr_vs_iterations", 7)]
+    assert [value for _, value, _ in writer.written] == pytest.approx([0.5, 0.25, 0.1])
+    assert all(type(value) is float for _, value, _ in writer.written)

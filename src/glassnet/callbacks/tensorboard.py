@@ -292,10 +292,7 @@ class TensorBoard(Callback):
         optimizer = getattr(self.model, "optimizer", None)
         if optimizer is not None and hasattr(optimizer, "iterations"):
             writer = self._val_writer
-            for name, value in (logs or {}).items():
-                value = _scalar_or_none(value)
-                if value is not None:
-                    writer.scalar(f"evaluation_{name}_vs_iterations", value, step=optimizer.iterations)
+            _write_scalars(writer, logs or {}, "evaluation_{}_vs_iterations", optimizer.iterations)
             writer.flush()
 
     def on_train_batch_begin(self, batch, logs=None):
@@ -311,10 +308,7 @@ class TensorBoard(Callback):
         if self.write_steps_per_second:
             writer.scalar("batch_steps_per_second", 1.0 / max(time.time() - self._batch_start_time, 1e-12), step)
         if isinstance(logs, dict):
-            for name, value in logs.items():
-                value = _scalar_or_none(value)
-                if value is not None:
-                    writer.scalar(f"batch_{name}", value, step=step)
+            _write_scalars(writer, logs, "batch_{}", step)
 
     def on_test_batch_begin(self, batch, logs=None):
         self._global_test_batch += 1
@@ -352,22 +346,14 @@ class TensorBoard(Callback):
         if not logs:
             return
         train_logs = {k: v for k, v in logs.items() if not k.startswith("val_")}
-        val_logs = {k: v for k, v in logs.items() if k.startswith("val_")}
+        val_logs = {k[4:]: v for k, v in logs.items() if k.startswith("val_")}  # written under the same tags
         train_logs = self._collect_learning_rate(train_logs)
         if self.write_steps_per_second:
             train_logs["steps_per_second"] = self._compute_steps_per_second()
         if train_logs:
-            writer = self._train_writer
-            for name, value in train_logs.items():
-                value = _scalar_or_none(value)
-                if value is not None:
-                    writer.scalar(f"epoch_{name}", value, step=epoch)
+            _write_scalars(self._train_writer, train_logs, "epoch_{}", epoch)
         if val_logs:
-            writer = self._val_writer
-            for name, value in val_logs.items():
-                value = _scalar_or_none(value)
-                if value is not None:
-                    writer.scalar(f"epoch_{name[4:]}", value, step=epoch)
+            _write_scalars(self._val_writer, val_logs, "epoch_{}", epoch)
 
     def _log_weights(self, epoch):
         """A histogram (and with ``write_images`` an image) of every weight of every layer."""
@@ -404,6 +390,14 @@ class TensorBoard(Callback):
     def _log_embeddings(self, epoch):
         path = os.path.join(self._log_write_dir, "train", f"keras_embedding.ckpt-{epoch}.weights.h5")
         self.model.save_weights(path)
+
+
+def _write_scalars(writer, logs, tag, step):
+    """Write each number in ``logs`` as the scalar ``tag.format(name)`` at ``step``; skip what is not a number."""
+    for name, value in logs.items():
+        value = _scalar_or_none(value)
+        if value is not None:
+            writer.scalar(tag.format(name), value, step=step)
 
 
 def _scalar_or_none(value):

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 import glassnet as keras
-from glassnet.utils import text_dataset_from_directory
+from glassnet.datasets.download import find_file
 from glassnet.utils import text_dataset as text_module
+from glassnet.utils import text_dataset_from_directory
 
 FILES = {
     "neg/b.txt": "bad film",
@@ -218,3 +219,32 @@ def test_empty_folder(tmp_path):
     (tmp_path / "a").mkdir()
     with pytest.raises(ValueError, match="no .txt files in"):
         load(str(tmp_path))
+
+
+ACL_IMDB = find_file(("imdb/aclImdb_v1_labeled.tar.gz",))
+
+
+@pytest.mark.skipif(ACL_IMDB is None, reason="aclImdb_v1_labeled.tar.gz is not on disk (set GLASSNET_DATASETS)")
+def test_on_acl_imdb_reviews(tmp_path):
+    """The first 40 reviews of aclImdb/train/neg and /pos, taken from the archive, read back as written."""
+    import tarfile
+
+    wanted, raw = {"aclImdb/train/neg/": 40, "aclImdb/train/pos/": 40}, {}
+    with tarfile.open(ACL_IMDB, "r:gz") as archive:
+        for member in archive:
+            folder = member.name[: member.name.rindex("/") + 1]
+            if member.isfile() and wanted.get(folder, 0) > 0 and member.name.endswith(".txt"):
+                wanted[folder] -= 1
+                raw[member.name] = archive.extractfile(member).read()
+            if not any(wanted.values()):
+                break
+    for name, data in raw.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    training, validation = load(str(tmp_path / "aclImdb" / "train"), validation_split=0.25, subset="both", seed=1337,
+                                label_mode="binary")
+    assert training.class_names == ["neg", "pos"] and len(validation.file_paths) == 20
+    texts, labels = everything(training)
+    by_text = {data.decode("utf-8"): name.split("/")[2] for name, data in raw.items()}
+    assert len(texts) == 60 and all(by_text[t] == ("pos" if label else "neg") for t, label in zip(texts, labels[:, 0]))

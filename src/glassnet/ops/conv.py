@@ -21,7 +21,7 @@ from glassnet.autodiff.function import Function
 from glassnet.backend import get_array_module
 from glassnet.backend.parallel import batch_parts, run_parts
 from glassnet.ops._convert import as_input
-from glassnet.ops.fused_activation import activate_in_place, activation_slope, fused_key
+from glassnet.ops.fused_activation import activation_slope, add_bias_and_activate, fused_key
 from glassnet.ops.windows import (
     as_pair, crop_padding, output_length, pad_amounts, pad_image, scatter_windows, window_view,
 )
@@ -100,9 +100,7 @@ class Conv2D(Function):
         cols = _im2col(x, self.kernel.shape[:2], self.strides, self.dilation, self.padding)[0]
         rows = out.reshape(-1, out.shape[-1])
         get_array_module(x).matmul(cols, matrix, out=rows)
-        if bias is not None:
-            rows += bias
-        activate_in_place(rows, self.activation)
+        add_bias_and_activate(rows, bias, self.activation)
         return cols
 
     def backward(self, gy):
@@ -176,9 +174,7 @@ class Conv2DTranspose(Function):
         cols = x.reshape(n * h * w, channels) @ kernel.reshape(kh * kw * filters, channels).T
         z = _col2im(cols, padded_shape, (n, h, w), (kh, kw), self.strides, self.dilation, pads)
         z = get_array_module(z).ascontiguousarray(z)
-        if bias is not None:
-            z += bias
-        self.y = activate_in_place(z, self.activation)
+        self.y = add_bias_and_activate(z, bias, self.activation)
         return self.y
 
     def backward(self, gy):
@@ -234,10 +230,8 @@ class DepthwiseConv2D(Function):
             for b in range(kw):
                 z += windows[:, :, :, a, b, :, None] * kernel[a, b]
         z = z.reshape(n, oh, ow, channels * multiplier)
-        if bias is not None:
-            z += bias
         self.windows, self.padded_shape, self.kernel = windows, padded.shape, kernel
-        self.y = activate_in_place(z, self.activation)
+        self.y = add_bias_and_activate(z, bias, self.activation)
         return self.y
 
     def backward(self, gy):

@@ -3,7 +3,8 @@
 One table, read by ``ops.nn.Dense``, the ``ops.conv`` Functions and the
 layers that decide whether to fuse (``layers/kernel_bias.py``). Each entry
 applies ``y = f(z)`` in place on the freshly computed pre-activation ``z``
-and turns ``dL/dy`` into ``dL/dz`` from the output ``y`` alone::
+(``add_bias_and_activate``: the ops' common last step, ``y = f(z + b)``) and
+turns ``dL/dy`` into ``dL/dz`` from the output ``y`` alone::
 
     name       y = f(z)              dL/dz
     None       z                     dy
@@ -93,8 +94,10 @@ def fused_key(activation, op_name):
     raise ValueError(f"{op_name} fuses the activations {', '.join(FUSED_NAMES)} (or None); got {activation!r}")
 
 
-def activate_in_place(z, activation):
-    """Apply the fused ``activation`` (a table key) to ``z`` in place and return ``z``."""
+def add_bias_and_activate(z, bias, activation):
+    """``z + bias`` (bias None: none), then the fused ``activation`` (a table key), all in place; returns ``z``."""
+    if bias is not None:
+        z += bias
     return FUSED_ACTIVATIONS[activation].activate_in_place(z)
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from glassnet.autodiff.function import Function
 from glassnet.backend import get_array_module
 from glassnet.ops._convert import as_input
-from glassnet.ops.fused_activation import activate_in_place, activation_slope, fused_key, relu_slope
+from glassnet.ops.fused_activation import activation_slope, add_bias_and_activate, fused_key, relu_slope
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -260,11 +260,8 @@ class Dense(Function):
     def forward(self, x, kernel, bias):
         if x.dtype != kernel.dtype:  # integer or float64 inputs: compute in the weights' dtype
             x = x.astype(kernel.dtype)
-        z = x @ kernel
-        if bias is not None:
-            z += bias
         self.x, self.kernel = x, kernel
-        self.y = activate_in_place(z, self.activation)
+        self.y = add_bias_and_activate(x @ kernel, bias, self.activation)
         return self.y
 
     def backward(self, gy):

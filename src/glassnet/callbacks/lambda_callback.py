@@ -28,15 +28,9 @@ class LambdaCallback(Callback):
                  on_train_batch_begin=None, on_train_batch_end=None, **kwargs):
         super().__init__()
         self.__dict__.update(kwargs)
-        if on_epoch_begin is not None:
-            self.on_epoch_begin = on_epoch_begin
-        if on_epoch_end is not None:
-            self.on_epoch_end = on_epoch_end
-        if on_train_begin is not None:
-            self.on_train_begin = on_train_begin
-        if on_train_end is not None:
-            self.on_train_end = on_train_end
-        if on_train_batch_begin is not None:
-            self.on_train_batch_begin = on_train_batch_begin
-        if on_train_batch_end is not None:
-            self.on_train_batch_end = on_train_batch_end
+        named = {"on_epoch_begin": on_epoch_begin, "on_epoch_end": on_epoch_end, "on_train_begin": on_train_begin,
+                 "on_train_end": on_train_end, "on_train_batch_begin": on_train_batch_begin,
+                 "on_train_batch_end": on_train_batch_end}
+        for hook, function in named.items():
+            if function is not None:
+                setattr(self, hook, function)

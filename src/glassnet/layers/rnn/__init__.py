@@ -1,0 +1,5 @@
+from glassnet.layers.rnn.gru import GRU, GRUCell
+from glassnet.layers.rnn.lstm import LSTM, LSTMCell
+from glassnet.layers.rnn.rnn import RNN
+from glassnet.layers.rnn.simple_rnn import SimpleRNN, SimpleRNNCell
+from glassnet.layers.rnn.stacked_rnn_cells import StackedRNNCells

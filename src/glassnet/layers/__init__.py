@@ -17,7 +17,8 @@ from glassnet.layers.pooling import (
     GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D,
 )
 from glassnet.layers.preprocessing import (
-    Normalization, RandomContrast, RandomFlip, RandomRotation, RandomTranslation, RandomZoom, Rescaling,
+    IntegerLookup, Normalization, RandomContrast, RandomFlip, RandomRotation, RandomTranslation, RandomZoom,
+    Rescaling, StringLookup, TextVectorization,
 )
 from glassnet.layers.regularization import (
     Dropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D,

@@ -12,7 +12,10 @@ class InputLayer(Layer):
         legacy = kwargs.pop("input_shape", None)
         if "batch_input_shape" in kwargs:
             batch_shape = kwargs.pop("batch_input_shape")
-        super().__init__(name=name, dtype=dtype, **kwargs)
+        is_string = dtype is str or dtype in ("string", "str")  # text fed to TextVectorization or StringLookup
+        super().__init__(name=name, dtype=None if is_string else dtype, **kwargs)
+        if is_string:
+            self.dtype = "string"
         shape = legacy if shape is None else shape
         if batch_shape is None:
             if shape is None:

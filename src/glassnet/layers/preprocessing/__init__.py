@@ -1,3 +1,4 @@
+from glassnet.layers.preprocessing.integer_lookup import IntegerLookup
 from glassnet.layers.preprocessing.normalization import Normalization
 from glassnet.layers.preprocessing.random_contrast import RandomContrast
 from glassnet.layers.preprocessing.random_flip import RandomFlip
@@ -5,3 +6,5 @@ from glassnet.layers.preprocessing.random_rotation import RandomRotation
 from glassnet.layers.preprocessing.random_translation import RandomTranslation
 from glassnet.layers.preprocessing.random_zoom import RandomZoom
 from glassnet.layers.preprocessing.rescaling import Rescaling
+from glassnet.layers.preprocessing.string_lookup import StringLookup
+from glassnet.layers.preprocessing.text_vectorization import TextVectorization

@@ -17,6 +17,45 @@ from glassnet.optimizers.schedules import LearningRateSchedule
 from glassnet.utils.naming import to_snake_case
 
 
+MAX_ITERATIONS = 2 ** 53  # a step count stays exact in float64, where schedules and bias corrections use it
+
+
+def check_iterations(value):
+    """``value`` as a step count (an integer from 0 to 2**53), or a ValueError saying what it is instead.
+
+    A loaded count must pass this: a negative one makes Adam's bias correction
+    ``1 - beta ** t`` zero or negative (ZeroDivisionError, math domain error).
+    """
+    array = np.asarray(value)
+    if array.shape != () or array.dtype.kind not in "iuf":
+        raise ValueError(f"iterations must be a single integer, got {_show(value)}")
+    number = array.item()
+    if isinstance(number, float) and not (math.isfinite(number) and number.is_integer()):
+        raise ValueError(f"iterations must be a whole number of steps, got {number!r}")
+    if not 0 <= number <= MAX_ITERATIONS:
+        raise ValueError(f"iterations must be from 0 to 2**53, got {int(number)}")
+    return int(number)
+
+
+def check_learning_rate(value):
+    """``value`` as a learning rate (a finite number >= 0), or a ValueError saying what it is instead."""
+    if isinstance(value, (bool, np.bool_)) or isinstance(value, np.ndarray) and value.ndim:
+        raise ValueError(f"learning_rate must be a number or a LearningRateSchedule, got {_show(value)}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"learning_rate must be a number or a LearningRateSchedule, got {_show(value)}") from None
+    if not (number >= 0 and math.isfinite(number)):
+        raise ValueError(f"learning_rate must be a finite number >= 0, got {number!r}")
+    return number
+
+
+def _show(value):
+    if isinstance(value, np.ndarray) and value.ndim:
+        return f"an array of shape {value.shape}"
+    return repr(value.item() if isinstance(value, np.ndarray) else value)
+
+
 def _positive_or_none(name, value):
     if value is not None and (not isinstance(value, (int, float)) or value <= 0):
         raise ValueError(f"{name} must be a positive number or None, got {value!r}")
@@ -62,13 +101,7 @@ class Optimizer:
         if isinstance(value, LearningRateSchedule) or callable(value) and not isinstance(value, (int, float)):
             self._learning_rate = value
             return
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"learning_rate must be a number or a LearningRateSchedule, got {value!r}") from None
-        if not value >= 0 or math.isinf(value):
-            raise ValueError(f"learning_rate must be a finite number >= 0, got {value!r}")
-        self._learning_rate = value
+        self._learning_rate = check_learning_rate(value)
 
     lr = learning_rate
 

@@ -21,9 +21,11 @@ import io
 import json
 import os
 import zipfile
+import zlib
 
 from glassnet.saving import serialization_lib
 from glassnet.saving.atomic import atomic_path
+from glassnet.saving.file_errors import reading
 
 CONFIG_NAME = "config.json"
 METADATA_NAME = "metadata.json"
@@ -55,8 +57,6 @@ def save_model(model, filepath, overwrite=True, zipped=None, include_optimizer=T
     with atomic_path(filepath) as temporary:
         with open(temporary, "wb") as handle:
             handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
 
 
 def model_file_bytes(model, include_optimizer=True):
@@ -102,8 +102,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         safe_mode: refuse Python lambdas stored as bytecode (the default).
     """
     filepath = os.fspath(filepath)
-    archive = open_archive(filepath)
-    with archive:
+    with open_archive(filepath) as archive, reading(filepath):
         config = read_config(archive, filepath)
         weights = _read_member(archive, WEIGHTS_NAME, filepath)
     if not compile:
@@ -117,6 +116,11 @@ def open_archive(filepath):
     """The zip archive at ``filepath``, or an error naming what the file is instead."""
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"No such file: {filepath!r}")
+    with reading(filepath):
+        return _open_archive(filepath)
+
+
+def _open_archive(filepath):
     if os.path.isdir(filepath):
         raise ValueError(f"{filepath!r} is a folder; load_model reads a .keras file (Keras 3's zipped format)")
     with open(filepath, "rb") as handle:
@@ -160,8 +164,9 @@ def _read_member(archive, name, filepath):
         raise ValueError(f"{filepath!r} has no {name}: the model's weights are missing{hint}")
     try:
         return archive.read(name)
-    except (zipfile.BadZipFile, EOFError, OSError) as error:
-        raise ValueError(f"{filepath!r} is damaged: cannot read '{name}' ({error})") from None
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError, RuntimeError) as error:
+        raise ValueError(f"{filepath!r} is damaged: cannot read '{name}' ({type(error).__name__}: {error})") \
+            from None
 
 
 def read_config(archive, filepath):
@@ -169,8 +174,13 @@ def read_config(archive, filepath):
     text = _read_member(archive, CONFIG_NAME, filepath)
     try:
         config = json.loads(text.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"{filepath!r}: {CONFIG_NAME} is not valid JSON ({error}); the file was damaged or edited")
+    except (ValueError, RecursionError) as error:  # UnicodeDecodeError, JSONDecodeError, too many digits, too deep
+        raise ValueError(f"{filepath!r}: {CONFIG_NAME} is not valid JSON ({type(error).__name__}: {error}); the file "
+                         "was damaged or edited") from None
+    try:
+        serialization_lib.check_nesting(config)
+    except ValueError as error:
+        raise ValueError(f"{filepath!r}: {CONFIG_NAME} {error}") from None
     if not isinstance(config, dict) or "class_name" not in config or "config" not in config:
         keys = sorted(config) if isinstance(config, dict) else type(config).__name__
         raise ValueError(f"{filepath!r}: {CONFIG_NAME} is not a serialized model (expected 'class_name' and 'config' "
@@ -184,34 +194,35 @@ def _model_from_config(config, custom_objects, safe_mode, filepath):
     try:
         model = serialization_lib.deserialize_keras_object(config, custom_objects=custom_objects,
                                                            safe_mode=safe_mode)
-    except (KeyError, IndexError, AttributeError) as error:
+    except ValueError as error:
+        raise ValueError(f"{filepath!r}: {error}") from None
+    except (KeyError, IndexError, AttributeError, TypeError, OverflowError, RecursionError) as error:
         raise ValueError(f"{filepath!r}: {CONFIG_NAME} does not describe a valid model ({type(error).__name__}: "
-                         f"{error})") from None
+                         f"{error})") from error
     if not isinstance(model, Model):
         raise ValueError(f"{filepath!r} holds a {type(model).__name__}, not a model")
     return model
 
 
 def _load_weights_bytes(model, data, filepath, skip_mismatch):
+    """Check everything ``model.weights.h5`` holds for ``model``, then assign it (nothing if a check fails)."""
     import h5py
 
-    from glassnet.saving.weights_h5 import read_weights
+    from glassnet.saving.weights_h5 import assign_weights, check_weights
 
     try:
         handle = h5py.File(io.BytesIO(data), "r")
     except OSError as error:
         raise ValueError(f"{filepath!r}: {WEIGHTS_NAME} is not a valid HDF5 file ({error}); the file is damaged") \
             from None
-    with handle:
-        try:
-            read_weights(handle, model, skip_mismatch=skip_mismatch)
-        except (KeyError, OSError) as error:
-            raise ValueError(f"{filepath!r}: cannot read {WEIGHTS_NAME} ({error}); the file is damaged") from None
+    with handle, reading(filepath, WEIGHTS_NAME):
+        plan = check_weights(handle, model, skip_mismatch=skip_mismatch)
+    assign_weights(model, plan)
 
 
 def load_weights_from_keras_file(model, filepath, skip_mismatch=False):
     """``model.load_weights("x.keras")``: only the weights of a saved model, into a model built the same way."""
-    with open_archive(filepath) as archive:
+    with open_archive(filepath) as archive, reading(filepath):
         data = _read_member(archive, WEIGHTS_NAME, filepath)
     _load_weights_bytes(model, data, filepath, skip_mismatch)
 
@@ -220,8 +231,12 @@ def model_from_json(json_string, custom_objects=None):
     """A model (without weights) from ``model.to_json()``'s output (glassnet's or Keras 3's)."""
     try:
         config = json.loads(json_string)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"model_from_json: the text is not valid JSON ({error})") from None
+    except (ValueError, RecursionError) as error:
+        raise ValueError(f"model_from_json: the text is not valid JSON ({type(error).__name__}: {error})") from None
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError("model_from_json expects the JSON of a serialized model (with 'class_name' and 'config')")
+    try:
+        serialization_lib.check_nesting(config)
+    except ValueError as error:
+        raise ValueError(f"model_from_json: the JSON {error}") from None
     return serialization_lib.deserialize_keras_object(config, custom_objects=custom_objects)

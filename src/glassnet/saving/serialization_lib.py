@@ -320,10 +320,82 @@ def _keras_tensor(inner):
     return tensor
 
 
+# Array values in a config: plain numbers only, and no more than a config could sensibly hold.
+NUMERIC_DTYPES = frozenset(["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16",
+                            "float32", "float64"])
+MAX_CONFIG_ARRAY_SIZE = 1 << 24
+
+
+def array_from_config(inner):
+    """The NumPy array of a ``__numpy__``/``__tensor__`` entry, checked before anything is allocated.
+
+    The dtype must name plain numbers (``NUMERIC_DTYPES``: no structured,
+    sub-array, object or string types, which could allocate any amount from
+    a short string such as ``"(200000000,)f8"``); the value must be a
+    number or a regular nested list of numbers.
+    """
+    if not isinstance(inner, dict) or "value" not in inner:
+        raise ValueError(f"an array entry needs 'value' and 'dtype', got {_short(inner)}")
+    dtype = inner.get("dtype")
+    if not isinstance(dtype, str) or dtype not in NUMERIC_DTYPES:
+        raise ValueError(f"array entries must have one of the dtypes {sorted(NUMERIC_DTYPES)}, got {_short(dtype)}")
+    shape = _nested_shape(inner["value"])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # out-of-range integers
+            return np.array(inner["value"], dtype=dtype).reshape(shape)
+    except (OverflowError, ValueError, TypeError, RuntimeWarning, DeprecationWarning) as error:
+        raise ValueError(f"an array entry's values do not fit dtype {dtype}: {error}") from None
+
+
+def _nested_shape(value):
+    """The shape of a number or a regular nested list of numbers (walked without recursion), or a ValueError."""
+    if not isinstance(value, list):
+        if isinstance(value, (int, float)):  # bool is an int
+            return ()
+        raise ValueError(f"an array entry's value must be a number or a list of numbers, got {_short(value)}")
+    shape, level = [], [value]
+    while level and isinstance(level[0], list):
+        lengths = {len(item) if isinstance(item, list) else -1 for item in level}
+        if len(lengths) != 1 or -1 in lengths:
+            raise ValueError(f"an array entry's value is not a regular nested list (at depth {len(shape)})")
+        shape.append(lengths.pop())
+        if np.prod(shape) > MAX_CONFIG_ARRAY_SIZE:
+            raise ValueError(f"an array entry holds more than {MAX_CONFIG_ARRAY_SIZE} numbers")
+        level = [item for sub in level for item in sub]
+    if any(not isinstance(item, (int, float)) for item in level):
+        raise ValueError("an array entry's value must hold only numbers")
+    return tuple(shape)
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+MAX_NESTING = 100
+
+
+def check_nesting(config, limit=MAX_NESTING):
+    """Raise a ValueError when lists and dicts in ``config`` nest deeper than ``limit`` (checked without recursion).
+
+    Real model configs nest a dozen levels (a few more per nested model);
+    deeper ones would only exhaust the recursion of deserialization.
+    """
+    level, depth = [config] if isinstance(config, (dict, list)) else [], 0
+    while level:
+        depth += 1
+        if depth > limit:
+            raise ValueError(f"nests lists and dicts more than {limit} levels deep: not a model config")
+        level = [item for container in level
+                 for item in (container.values() if isinstance(container, dict) else container)
+                 if isinstance(item, (dict, list))]
+
+
 _SPECIAL = {
     "__keras_tensor__": _keras_tensor,
-    "__numpy__": lambda inner: np.array(inner["value"], dtype=inner["dtype"]),
-    "__tensor__": lambda inner: np.array(inner["value"], dtype=inner["dtype"]),
+    "__numpy__": array_from_config,
+    "__tensor__": array_from_config,
     "__bytes__": lambda inner: inner["value"].encode("utf-8"),
     "__ellipsis__": lambda inner: Ellipsis,
     "__slice__": lambda inner: slice(*(deserialize_keras_object(inner.get(k)) for k in ("start", "stop", "step"))),

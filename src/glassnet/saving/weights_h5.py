@@ -146,14 +146,16 @@ def _slot_views(optimizer):
     if not optimizer.built or optimizer._store is None:
         return []
     per_variable = [optimizer.slots_of(v) for v in optimizer._trainable_variables]
-    names, arrays = set(optimizer.slot_names), []
+    return [per_variable[i][name] for name, i in _slot_order(optimizer, optimizer.slot_names, len(per_variable))]
+
+
+def _slot_order(optimizer, slot_names, count):
+    """``(slot name, variable index)`` in Keras' order: group by group, each group interleaved over the variables."""
+    names = set(slot_names)
     groups = [tuple(n for n in group if n in names) for group in _slot_groups(optimizer)]
     covered = {n for group in groups for n in group}
-    groups.append(tuple(n for n in optimizer.slot_names if n not in covered))
-    for group in groups:
-        for slots in per_variable:
-            arrays.extend(slots[name] for name in group)
-    return arrays
+    groups.append(tuple(n for n in slot_names if n not in covered))
+    return [(name, i) for group in groups for i in range(count) for name in group]
 
 
 def _own_state(obj):
@@ -198,7 +200,7 @@ def save_weights(model, filepath, overwrite=True):
         raise ValueError(f"Model '{model.name}' has no weights yet: build it (call it on data, fit it, or start it "
                          "with keras.Input) before save_weights")
     with atomic_path(filepath) as temporary:
-        with h5py.File(temporary, "w") as handle:
+        with open(temporary, "r+b") as stream, h5py.File(stream, "w") as handle:  # HDF5's own lock would clash
             write_weights(handle, model)
 
 
@@ -220,13 +222,10 @@ def _group(handle, path):
     return current
 
 
-def _datasets(handle, path):
-    """The datasets stored at ``<path>/vars`` in order (not read yet), or None when the path is absent."""
+def _datasets(group, path):
+    """The datasets of a ``vars`` group in order, checked to hold plain numbers in the file (not read yet)."""
     import h5py
 
-    group = _group(handle, f"{path}/vars" if path else "vars")
-    if group is None:
-        return None
     datasets = []
     for index in range(len(group)):
         key = str(index)
@@ -240,10 +239,14 @@ def _datasets(handle, path):
             raise ValueError(f"Invalid weights file: '{path}/vars/{key}' should be a dataset")
         if dataset.external or dataset.is_virtual:
             raise ValueError(f"Refusing the weights file: '{path}/vars/{key}' refers to data outside the file")
-        if dataset.dtype.kind not in "fiub":
+        if dataset.dtype.kind not in "fiub" or dataset.dtype.subdtype is not None:
             raise ValueError(f"Invalid weights file: '{path}/vars/{key}' holds {dataset.dtype}, not numbers")
         datasets.append(dataset)
     return datasets
+
+
+def _vars_of(handle, path):
+    return _group(handle, f"{path}/vars" if path else "vars")
 
 
 def _describe(obj, path):
@@ -252,75 +255,174 @@ def _describe(obj, path):
 
 
 def read_weights(handle, model, skip_mismatch=False, include_optimizer=True):
-    """Check, then assign, every layer's weights (and the optimizer's state) from an open h5py File or Group."""
+    """Check every array the file holds for ``model`` (and its optimizer), then assign them all.
+
+    Nothing is assigned unless every check passes: a file that fails leaves
+    the model and its optimizer exactly as they were.
+    """
+    assign_weights(model, check_weights(handle, model, skip_mismatch, include_optimizer))
+
+
+def check_weights(handle, model, skip_mismatch=False, include_optimizer=True):
+    """Read and check everything the file holds for ``model``; returns the plan ``assign_weights`` carries out.
+
+    Every array is checked for its shape, its type (plain numbers), and its
+    values: they must fit the variable's dtype, and the optimizer's state
+    must be finite, with a whole, non-negative step count and a finite
+    learning rate >= 0.
+    """
     from glassnet.optimizers.optimizer import Optimizer
 
-    plan, optimizer_entry = [], None
     if "layers" not in handle and "vars" not in handle:
-        raise ValueError(f"The file holds no Keras 3 weights (top-level entries: {sorted(handle)}); was it written by "
+        raise ValueError(f"the file holds no Keras 3 weights (top-level entries: {sorted(handle)}); was it written by "
                          "save_weights or model.save?")
+    assignments, not_finite = [], []
     for path, obj in _model_stateful(model, include_optimizer=False):
-        targets = [v for v in obj._trainable_variables + obj._non_trainable_variables]
-        datasets = _datasets(handle, path)
-        if datasets is None:
-            if targets and not skip_mismatch:
-                raise ValueError(f"The file has no weights for {_describe(obj, path)}; was it saved from a different "
-                                 f"model? Top-level entries: {sorted(handle)}")
-            continue
-        expected = [tuple(v.shape) for v in targets]
-        found = [tuple(d.shape) for d in datasets]
-        if expected != found:
-            if skip_mismatch:
-                continue
-            raise ValueError(f"{_describe(obj, path)} expects weights of shapes {expected}, the file has {found}")
-        plan.append((targets, datasets))
+        targets = obj._trainable_variables + obj._non_trainable_variables
+        datasets = _matching_datasets(handle, path, obj, targets, skip_mismatch)
+        for index, (variable, dataset) in enumerate(zip(targets, datasets or ())):
+            where = f"'{path}/vars/{index}' ({_describe(obj, path)}, weight '{variable.name}')"
+            value = _cast(np.asarray(dataset[()]), variable.dtype, where)
+            if value.dtype.kind == "f" and not np.isfinite(value).all():
+                not_finite.append(where)
+            assignments.append((variable, value))
+    if not_finite:
+        warnings.warn(f"The weights file holds NaN or infinite values in {len(not_finite)} weight(s), first "
+                      f"{not_finite[0]}: the model will predict NaN. Was it saved after training diverged?",
+                      stacklevel=4)
     optimizer = getattr(model, "optimizer", None)
+    state = None
     if include_optimizer and isinstance(optimizer, Optimizer):
-        optimizer_entry = _optimizer_plan(handle, model, optimizer)
-    arrays = [[np.asarray(d) for d in datasets] for _, datasets in plan]
-    for (targets, _), values in zip(plan, arrays):
-        for variable, value in zip(targets, values):
-            variable.assign(value.astype(variable.dtype, copy=False))
-    if optimizer_entry is not None:
-        _assign_optimizer(optimizer, optimizer_entry)
-    return handle
+        state = _checked_optimizer_state(handle, model, optimizer)
+    return assignments, state
 
 
-def _optimizer_plan(handle, model, optimizer):
-    """The optimizer's datasets when they fit its slots (built on the model's weights if needed), else None."""
-    datasets = _datasets(handle, "optimizer")
-    if not datasets:
+def _matching_datasets(handle, path, obj, targets, skip_mismatch):
+    """The datasets stored for ``obj`` when their number and shapes match its variables, else None (or an error)."""
+    group = _vars_of(handle, path)
+    if group is None:
+        if targets and not skip_mismatch:
+            raise ValueError(f"the file has no weights for {_describe(obj, path)}; was it saved from a different "
+                             f"model? Top-level entries: {sorted(handle)}")
         return None
-    if not optimizer.built and model.trainable_weights:
-        optimizer.build(model.trainable_weights)
-    expected = [tuple(np.shape(a)) for a in optimizer_arrays(optimizer)]
+    expected = [tuple(v.shape) for v in targets]
+    if len(group) != len(expected):
+        if skip_mismatch:
+            return None
+        raise ValueError(f"{_describe(obj, path)} has {len(expected)} weights of shapes {expected}, the file has "
+                         f"{len(group)}")
+    datasets = _datasets(group, path)
     found = [tuple(d.shape) for d in datasets]
     if expected != found:
+        if skip_mismatch:
+            return None
+        raise ValueError(f"{_describe(obj, path)} expects weights of shapes {expected}, the file has {found}")
+    return datasets
+
+
+def _cast(value, dtype, where):
+    """``value`` in ``dtype``, refusing values the cast would change beyond rounding (overflow, fractions)."""
+    dtype = np.dtype(dtype)
+    with np.errstate(all="ignore"):
+        cast = value.astype(dtype)
+    if dtype.kind == "f":
+        if value.dtype.kind == "f":
+            overflow = np.isfinite(value) & ~np.isfinite(cast)
+        else:
+            overflow = ~np.isfinite(cast)
+        if overflow.any():
+            raise ValueError(f"{where} holds values beyond the range of {dtype} (such as {value[overflow][0]!r})")
+        return cast
+    exact = np.isfinite(value) if value.dtype.kind == "f" else np.ones(value.shape, bool)
+    with np.errstate(all="ignore"):
+        exact &= cast.astype(value.dtype) == value
+    if not exact.all():
+        raise ValueError(f"{where} holds {value[~exact].ravel()[0]!r}, which is not a {dtype} value")
+    return cast
+
+
+def _optimizer_shapes(model, optimizer):
+    """The shapes of the optimizer's state in the file's order, as they will be once it is built on ``model``."""
+    from glassnet.optimizers.flat_store import FlatVariable
+
+    if optimizer.built:
+        return [tuple(np.shape(a)) for a in optimizer_arrays(optimizer)]
+    variables = list(model.trainable_weights)
+    shapes = [()] if optimizer.learning_rate_schedule is not None else [(), ()]
+    if not variables:
+        return shapes
+    dtypes = {v.data.dtype for v in variables}
+    if len(dtypes) > 1:
+        raise ValueError(f"the optimizer cannot hold state for trained weights of several dtypes "
+                         f"({sorted(map(str, dtypes))})")
+    names = list(optimizer.build_slots(FlatVariable(np.zeros(0, dtype=dtypes.pop()))))
+    return shapes + [tuple(variables[i].shape) for _, i in _slot_order(optimizer, names, len(variables))]
+
+
+def _checked_optimizer_state(handle, model, optimizer):
+    """The optimizer's state read and checked, or None when the file has none or it belongs to another optimizer."""
+    from glassnet.optimizers.optimizer import check_iterations, check_learning_rate
+
+    group = _vars_of(handle, "optimizer")
+    if group is None or len(group) == 0:
+        return None
+    expected = _optimizer_shapes(model, optimizer)
+    datasets = _datasets(group, "optimizer") if len(group) == len(expected) else None
+    found = [tuple(d.shape) for d in datasets] if datasets is not None else None
+    if found != expected:
+        found_text = f"{len(found)} ({found[:6]}{'...' if len(found) > 6 else ''})" if found else f"{len(group)}"
         warnings.warn(f"Skipping the optimizer state in the file: optimizer '{optimizer.name}' has {len(expected)} "
                       f"variables of shapes {expected[:6]}{'...' if len(expected) > 6 else ''}, the file has "
-                      f"{len(found)} ({found[:6]}{'...' if len(found) > 6 else ''}). Was it saved with another "
-                      "optimizer, or with other trainable weights?", stacklevel=4)
+                      f"{found_text}. Was it saved with another optimizer, or with other trainable weights?",
+                      stacklevel=5)
         return None
-    return [np.asarray(d) for d in datasets]
+    arrays = [np.asarray(d[()]) for d in datasets]
+    try:
+        iterations = check_iterations(arrays[0])
+        rate = check_learning_rate(arrays[1]) if optimizer.learning_rate_schedule is None else None
+    except ValueError as error:
+        raise ValueError(f"the optimizer state is invalid: {error}") from None
+    slots = arrays[1 if rate is None else 2:]
+    dtype = None
+    if slots:
+        dtype = optimizer._store.params.dtype if optimizer._store is not None else model.trainable_weights[0].dtype
+    checked = []
+    for index, value in enumerate(slots, start=len(arrays) - len(slots)):
+        where = f"'optimizer/vars/{index}' (a slot of optimizer '{optimizer.name}')"
+        value = _cast(value, dtype, where)
+        if not np.isfinite(value).all():
+            raise ValueError(f"{where} holds NaN or infinite values: the next training step would make every "
+                             "weight NaN")
+        checked.append(value)
+    return iterations, rate, checked
 
 
-def _assign_optimizer(optimizer, arrays):
-    optimizer.iterations = int(arrays[0])
-    rest = arrays[1:]
-    if optimizer.learning_rate_schedule is None:
-        if callable(optimizer._learning_rate):  # a function of no arguments keeps its own value
-            rest = rest[1:]
-        else:
-            if np.float32(optimizer.learning_rate) != rest[0]:  # Keras keeps it in float32: only a real change counts
-                optimizer.learning_rate = float(rest[0])
-            rest = rest[1:]
-    for view, value in zip(_slot_views(optimizer), rest):
+def assign_weights(model, plan):
+    """Carry out ``check_weights``' plan: nothing here can fail on the file's contents."""
+    assignments, state = plan
+    optimizer = getattr(model, "optimizer", None)
+    if state is not None and not optimizer.built and model.trainable_weights:
+        optimizer.build(model.trainable_weights)  # checked to succeed by _optimizer_shapes
+    for variable, value in assignments:
+        variable.assign(value)
+    if state is not None:
+        _assign_optimizer(optimizer, *state)
+
+
+def _assign_optimizer(optimizer, iterations, rate, slots):
+    optimizer.iterations = iterations
+    if rate is not None and not callable(optimizer._learning_rate):  # a function of no arguments keeps its value
+        if np.float32(optimizer.learning_rate) != np.float32(rate):  # kept in float32: only a real change counts
+            optimizer.learning_rate = rate
+    for view, value in zip(_slot_views(optimizer), slots):
         view[...] = value
 
 
 def load_weights(model, filepath, skip_mismatch=False):
     """Load weights saved by ``save_weights`` (glassnet's or Keras 3's), after checking them all."""
     import h5py
+
+    from glassnet.saving.file_errors import reading
 
     filepath = os.fspath(filepath)
     if not os.path.exists(filepath):
@@ -337,5 +439,6 @@ def load_weights(model, filepath, skip_mismatch=False):
         handle = h5py.File(filepath, "r")
     except OSError as error:
         raise ValueError(f"{filepath!r} is not a readable HDF5 weights file ({error})") from None
-    with handle:
-        read_weights(handle, model, skip_mismatch=skip_mismatch)
+    with handle, reading(filepath):
+        plan = check_weights(handle, model, skip_mismatch=skip_mismatch)
+    assign_weights(model, plan)

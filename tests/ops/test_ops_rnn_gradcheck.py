@@ -86,3 +86,24 @@ def test_unknown_activation_is_refused():
 def test_mask_of_the_wrong_shape_is_refused():
     with pytest.raises(ValueError, match=r"\(batch, time\)"):
         rnn.lstm(*inputs("lstm"), mask=np.ones((BATCH, STEPS + 1), bool))
+
+
+@pytest.mark.parametrize("cell", list(CELLS))
+def test_weight_gradients_do_not_depend_on_which_other_inputs_need_one(cell):
+    """Constant inputs and states (as in a layer): the weights get the same gradients as when everything needs one."""
+    from glassnet.autodiff.tensor import Tensor
+
+    arrays = inputs(cell)
+    n_inputs = 1 + CELLS[cell][1]
+
+    def weight_gradients(constants):
+        tensors = [a if i < n_inputs and constants else Tensor(a.copy(), requires_grad=True)
+                   for i, a in enumerate(arrays)]
+        outputs = CELLS[cell][3](*tensors, mask=mask())
+        total = sum(((o * o).sum() for o in outputs), Tensor(np.zeros(())))
+        total.backward()
+        return [t.grad for t in tensors[n_inputs:]]
+
+    for alone, together in zip(weight_gradients(True), weight_gradients(False)):
+        assert alone is not None
+        np.testing.assert_allclose(alone, together, rtol=1e-12)

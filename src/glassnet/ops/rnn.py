@@ -211,7 +211,7 @@ class _Recurrence(Function):
         """dL/dx (batch, time, features), dL/dW = X^T dZ and dL/dU = H_prev^T dZ from the pre-activation gradients."""
         steps, batch, width = d_pre.shape
         flat = d_pre.reshape(steps * batch, width)
-        k = self.n_states
+        k = 1 + self.n_states  # inputs: x, the states, kernel, recurrent_kernel, bias
         d_kernel = self.x_t.reshape(steps * batch, -1).T @ flat if self.needs_input_grad[k] else None
         d_recurrent = None
         if self.needs_input_grad[k + 1] and previous_h is not None:
@@ -521,3 +521,10 @@ def gru(inputs, initial_state, kernel, recurrent_kernel, bias=None, mask=None, a
     params = _common(mask, go_backwards, return_sequences, zero_output_for_mask, activation, recurrent_activation)
     return GRUSequence.apply(as_input(inputs), as_input(initial_state), kernel, recurrent_kernel, bias,
                              reset_after=reset_after, **params)
+
+
+def zero_states(batch_size, sizes, dtype="float32"):
+    """Zero initial states, one (batch_size, size) array per size."""
+    import numpy as np
+
+    return [np.zeros((batch_size, size), dtype=dtype) for size in sizes]

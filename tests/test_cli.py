@@ -106,3 +106,57 @@ def test_console_script_runs(tmp_path):
     assert "Dataset: digits" in result.stdout and "Test accuracy:" in result.stdout
     assert (tmp_path / "s.weights.h5").is_file()
     assert np.isfinite(float(re.search(r"Test accuracy: (\S+)", result.stdout).group(1)))
+
+
+# --- --output is checked before anything is loaded or trained --------------------------------------------------------
+@pytest.fixture
+def no_training(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the data was loaded: --output should have been refused first")
+
+    monkeypatch.setattr(cli, "_load", refuse)
+
+
+@pytest.mark.parametrize("name, message", [
+    ("model.txt", "must end in '.weights.h5' .* or '.keras'"),
+    ("model.h5", "must end in '.weights.h5'"),
+    ("missing/x.weights.h5", "the folder .*missing' does not exist"),
+    ("folder.keras", "is a folder"),
+])
+def test_a_bad_output_fails_before_training(tmp_path, capsys, no_training, name, message):
+    (tmp_path / "folder.keras").mkdir()
+    with pytest.raises(SystemExit) as info:
+        cli.main(["train", "--dataset", "digits", "--output", str(tmp_path / name)])
+    assert info.value.code == 2
+    assert re.search(message, capsys.readouterr().err)
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes anywhere")
+def test_an_unwritable_output_folder_fails_before_training(tmp_path, capsys, no_training):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--dataset", "digits", "--output", str(locked / "x.weights.h5")])
+    assert "is not writable" in capsys.readouterr().err
+
+
+def test_the_default_output_is_checked_too(tmp_path, capsys, no_training, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "digits_mlp.weights.h5").mkdir()  # where the default name would be written
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--dataset", "digits"])
+    assert "'digits_mlp.weights.h5' is a folder" in capsys.readouterr().err
+
+
+def test_output_keras_saves_the_whole_model(tmp_path, capsys):
+    output = tmp_path / "digits.keras"
+    cli.main(["train", "--dataset", "digits", "--epochs", "1", "--seed", "0", "--verbose", "0",
+              "--output", str(output)])
+    out = capsys.readouterr().out
+    assert f"Saved the trained model to {output}" in out
+    import glassnet
+
+    model = glassnet.saving.load_model(output)
+    (_, _), (x_test, y_test) = glassnet.datasets.digits.load_data()
+    accuracy = model.evaluate(x_test.astype("float32") / 255.0, y_test, verbose=0)[1]
+    assert f"Test accuracy: {accuracy:.4f}" in out

@@ -4,7 +4,9 @@
     glassnet train --dataset digits --epochs 20 --output digits.weights.h5
 
 ``train`` builds Flatten -> Dense(128, relu) -> Dense(10, softmax), trains it
-with Adam, prints the test accuracy and saves the trained weights.
+with Adam, prints the test accuracy and saves the trained weights (or, with
+``--output NAME.keras``, the whole model). ``--output`` is checked before the
+data is loaded, so a bad name fails at once, not after the training.
 """
 
 import argparse
@@ -41,6 +43,28 @@ def build_model(image_shape):
     ])
 
 
+OUTPUT_SUFFIXES = (".weights.h5", ".keras")
+
+
+def check_output(output):
+    """The reason ``output`` cannot receive the trained model, or None; checked before any training."""
+    import os
+
+    if not output.endswith(OUTPUT_SUFFIXES):
+        return (f"--output {output!r}: the file name must end in '.weights.h5' (the trained weights) or '.keras' "
+                "(the whole model)")
+    if os.path.isdir(output):
+        return f"--output {output!r} is a folder; give a file name ending in '.weights.h5' or '.keras'"
+    folder = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(folder):
+        return f"--output {output!r}: the folder {folder!r} does not exist"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"--output {output!r}: the folder {folder!r} is not writable"
+    if os.path.exists(output) and not os.access(output, os.W_OK):
+        return f"--output {output!r}: the file exists and is read-only"
+    return None
+
+
 def train(args):
     import glassnet as keras
 
@@ -60,8 +84,12 @@ def train(args):
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
     print(f"Test accuracy: {accuracy:.4f} (test loss {loss:.4f})")
     output = args.output or f"{name}_mlp.weights.h5"
-    model.save_weights(output)
-    print(f"Saved the trained weights to {output}")
+    if output.endswith(".keras"):
+        model.save(output)
+        print(f"Saved the trained model to {output}")
+    else:
+        model.save_weights(output)
+        print(f"Saved the trained weights to {output}")
     return accuracy
 
 
@@ -74,7 +102,9 @@ def make_parser():
     train_parser.add_argument("--epochs", type=_positive, default=5)
     train_parser.add_argument("--batch-size", type=_positive, default=32)
     train_parser.add_argument("--seed", type=int, default=None, help="make the run repeat exactly")
-    train_parser.add_argument("--output", default=None, help="where to save the weights (.weights.h5)")
+    train_parser.add_argument("--output", default=None,
+                              help="where to save: NAME.weights.h5 for the weights (default: DATASET_mlp.weights.h5 "
+                                   "here), NAME.keras for the whole model")
     train_parser.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1)
     train_parser.add_argument("--diagnose", action="store_true",
                               help="report per-layer health each epoch and explain NaNs (callbacks.Diagnostics)")
@@ -90,7 +120,13 @@ def _positive(text):
 
 
 def main(argv=None):
-    args = make_parser().parse_args(argv)
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if args.command == "train":
+        default = f"{'mnist' if args.dataset == 'auto' else args.dataset}_mlp.weights.h5"
+        problem = check_output(args.output or default)
+        if problem is not None:
+            parser.error(problem)  # before loading data or training: exits with status 2
     args.handler(args)
     return 0
 

@@ -26,4 +26,10 @@ def reading(filepath, member=None):
             raise
         raise ValueError(f"{where}: {error}") from None
     except DAMAGE as error:
-        raise ValueError(f"{where} is damaged or not a valid file: {type(error).__name__}: {error}") from error
+        detail = str(error) or _MEANING.get(type(error).__name__, "")
+        raise ValueError(f"{where} is damaged or not a valid file: {type(error).__name__}: {detail}") from error
+
+
+_MEANING = {"EOFError": "the file ends before its data does (truncated?)",
+            "error": "its compressed data is corrupt",
+            "RecursionError": "it nests data too deeply"}

@@ -48,7 +48,7 @@ def test_the_names_are_the_table_with_linear_for_none():
         assert fused_key(key, "dense") == key
 
 
-@pytest.mark.parametrize("bad", ["softmax", "Relu", activations.relu, 3])
+@pytest.mark.parametrize("bad", ["softmax", "Relu", activations.relu, 3, np.zeros(2)])
 def test_an_unfusable_activation_is_refused_naming_the_op_and_the_choices(bad):
     with pytest.raises(ValueError, match=r"convolutions fuses the activations linear, relu, sigmoid, tanh"):
         fused_key(bad, "convolutions")

@@ -87,10 +87,13 @@ FUSED_NAMES = ("linear",) + tuple(name for name in FUSED_ACTIVATIONS if name is 
 
 def fused_key(activation, op_name):
     """The table key for ``activation`` (None for None or "linear"); a ValueError naming ``op_name`` otherwise."""
-    if activation is None or activation == "linear":
+    if activation is None:
         return None
-    if isinstance(activation, str) and activation in FUSED_ACTIVATIONS:
-        return activation
+    if isinstance(activation, str):
+        if activation == "linear":
+            return None
+        if activation in FUSED_ACTIVATIONS:
+            return activation
     raise ValueError(f"{op_name} fuses the activations {', '.join(FUSED_NAMES)} (or None); got {activation!r}")
 
 

@@ -385,10 +385,39 @@ def test_config_keys_match_keras():
     string = layers.StringLookup().get_config()
     assert "vocabulary_dtype" not in string and string["encoding"] == "utf-8" and string["oov_token"] == "[UNK]"
     assert layers.IntegerLookup().get_config()["vocabulary_dtype"] == "int64"
-    adapted = layers.TextVectorization(output_mode="count")
-    adapted.adapt(["x y z"])
-    clone = layers.TextVectorization.from_config(adapted.get_config())
-    assert clone.compute_output_shape((None,)) == (None, 4)  # the width survives; the vocabulary itself does not
+
+
+def test_learned_vocabulary_is_in_the_config_and_stays_adaptable():
+    # Keras keeps an adapted vocabulary in an asset file; glassnet writes it into the config instead
+    texts = ["a a b c", "b d", "a"]
+    for layer in [layers.TextVectorization(output_mode="tf_idf"), layers.TextVectorization(ngrams=2),
+                  layers.StringLookup(mask_token="", output_mode="multi_hot"), layers.IntegerLookup()]:
+        data = np.array([[1, 2, 2], [3, 1, 1]]) if isinstance(layer, layers.IntegerLookup) else texts
+        layer.adapt(data)
+        config = json.loads(json.dumps(layer.get_config()))
+        assert config["vocabulary"] == layer.get_vocabulary() and config["has_input_vocabulary"] is False
+        clone = type(layer).from_config(config)
+        assert clone.get_vocabulary() == layer.get_vocabulary()
+        np.testing.assert_array_equal(clone(data).numpy(), layer(data).numpy())
+        assert json.loads(json.dumps(clone.get_config())) == config
+        clone.adapt(data)  # still adaptable
+    given = layers.StringLookup()
+    given.set_vocabulary(["q", "r"])
+    assert given.get_config()["vocabulary"] == ["[UNK]", "q", "r"]
+
+
+def test_saved_model_keeps_the_adapted_vocabulary(tmp_path):
+    texts, labels = _sentiment_corpus()
+    vectorizer = layers.TextVectorization(output_mode="multi_hot")
+    vectorizer.adapt(texts)
+    model = glassnet.Sequential([vectorizer, layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.fit(texts, labels, epochs=2, verbose=0)
+    path = str(tmp_path / "text.keras")
+    model.save(path)
+    loaded = glassnet.models.load_model(path)
+    assert loaded.layers[0].get_vocabulary() == vectorizer.get_vocabulary()
+    np.testing.assert_allclose(loaded.predict(texts, verbose=0), model.predict(texts, verbose=0), rtol=1e-6)
 
 
 def test_vocabulary_file(tmp_path):
@@ -480,3 +509,15 @@ def test_int_mode_symbolic_shape_and_dtype():
     assert out.shape == (None, 7) and out.dtype == "int64"
     lookup = layers.StringLookup(vocabulary=VOCAB, output_mode="one_hot")(glassnet.Input(shape=(1,), dtype="string"))
     assert lookup.shape == (None, 5)
+
+
+def test_whitespace_and_punctuation_sets_match_tensorflow():
+    import string
+
+    from glassnet.layers.preprocessing import text_vectorization as tv
+
+    assert sorted(tv._PUNCTUATION) == sorted(string.punctuation)  # Keras' regex: the 32 ASCII punctuation marks
+    python_only = {chr(c) for c in range(0x3001) if chr(c).isspace()} - set(" \t\n\r\x0b\x0c")
+    assert {c for c in map(chr, range(0x3001)) if tv._OTHER_SPACES.match(c)} == python_only
+    assert tv.split_whitespace(" a\tb\n\nc\x0bd\x0ce\rf ") == list("abcdef")
+    assert tv.split_whitespace("a\xa0b c\u3000d\x1ce") == ["a\xa0b", "c\u3000d\x1ce"]  # not ASCII whitespace

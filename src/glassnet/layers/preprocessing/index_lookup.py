@@ -29,6 +29,7 @@ weights and pass no gradient.
 """
 
 import collections
+import itertools
 import math
 
 import numpy as np
@@ -72,14 +73,31 @@ def read_vocabulary_file(path):
     return lines
 
 
-def bincount_last_axis(indices, depth):
-    """counts[..., k] = number of k in indices[..., :]; indices outside [0, depth) are dropped."""
-    rows = indices.reshape(-1, indices.shape[-1]) if indices.ndim else indices.reshape(1, 1)
-    keep = (rows >= 0) & (rows < depth)
-    row_ids = np.broadcast_to(np.arange(rows.shape[0])[:, None], rows.shape)
-    flat = row_ids[keep] * depth + rows[keep]
-    counts = np.bincount(flat, minlength=rows.shape[0] * depth).astype(config.floatx())
-    return counts.reshape(indices.shape[:-1] + (depth,))
+_UNKNOWN = -2  # a token not in the table, while its OOV index is still to be found
+
+
+def count_rows(indices, rows, num_rows, depth, binary, out=None):
+    """counts[r, k] = number of positions with rows == r and indices == k (at most 1 when ``binary``).
+
+    Indices outside [0, depth) (masked tokens, -1) are dropped. float32,
+    written into ``out`` (zeros of shape (num_rows, depth)) when given.
+    """
+    keep = (indices >= 0) & (indices < depth)
+    counts = np.zeros((num_rows, depth), dtype=config.floatx()) if out is None else out
+    if binary:
+        counts[rows[keep], indices[keep]] = 1.0
+    else:
+        np.add.at(counts, (rows[keep], indices[keep]), 1.0)
+    return counts
+
+
+def count_last_axis(indices, depth, binary):
+    """``count_rows`` over the last axis of ``indices``: shape (..., n) -> (..., depth)."""
+    length = indices.shape[-1]
+    flat = indices.reshape(-1)
+    num_rows = flat.size // length if length else math.prod(indices.shape[:-1])
+    rows = np.repeat(np.arange(num_rows), length)
+    return count_rows(flat, rows, num_rows, depth, binary).reshape(indices.shape[:-1] + (depth,))
 
 
 class IndexLookup(Layer):
@@ -89,7 +107,8 @@ class IndexLookup(Layer):
 
     def __init__(self, max_tokens, num_oov_indices, mask_token, oov_token, vocabulary_dtype, vocabulary=None,
                  idf_weights=None, invert=False, output_mode="int", sparse=False, pad_to_max_tokens=False,
-                 oov_method="floormod", name=None, salt=None, **kwargs):
+                 oov_method="floormod", name=None, salt=None, *, vocabulary_size=None, has_input_vocabulary=None,
+                 **kwargs):
         label = f"{type(self).__name__}"
         if max_tokens is not None and max_tokens <= 1:
             raise ValueError(f"{label}: if set, `max_tokens` must be greater than 1. Received: "
@@ -115,8 +134,8 @@ class IndexLookup(Layer):
         if idf_weights is not None and output_mode != "tf_idf":
             raise ValueError(f"{label}: `idf_weights` should only be set if `output_mode` is 'tf_idf'. "
                              f"Received: output_mode={output_mode}")
-        frozen_size = kwargs.pop("vocabulary_size", None)
-        has_input_vocabulary = kwargs.pop("has_input_vocabulary", vocabulary is not None)
+        # Keras' hidden options: the width a saved layer had, and whether its vocabulary is fixed
+        has_input_vocabulary = vocabulary is not None if has_input_vocabulary is None else has_input_vocabulary
         if output_mode == "tf_idf" and has_input_vocabulary and vocabulary is not None and idf_weights is None:
             raise ValueError(f"{label}: when `vocabulary` is given in 'tf_idf' output mode, `idf_weights` must "
                              "be given too")
@@ -133,12 +152,11 @@ class IndexLookup(Layer):
         self.vocabulary_dtype = vocabulary_dtype
         self.oov_method = oov_method
         self.salt = None
-        self._frozen_vocab_size = frozen_size
+        self._frozen_vocab_size = vocabulary_size
         self._has_input_vocabulary = has_input_vocabulary
         self._check_room_for_terms(label)
         self.input_idf_weights = idf_weights
-        self._terms = []
-        self._table = {}
+        self._set_terms([])
         self._idf = None
         self.reset_state()
         if isinstance(vocabulary, str):
@@ -146,6 +164,7 @@ class IndexLookup(Layer):
         self.input_vocabulary = vocabulary
         if vocabulary is not None:
             self.set_vocabulary(vocabulary, idf_weights)
+        self._vocabulary_is_input = vocabulary is not None and has_input_vocabulary  # else: a learned one
 
     def _check_room_for_terms(self, label):
         reserved = self._token_start_index()
@@ -214,10 +233,17 @@ class IndexLookup(Layer):
         if idf_weights is not None:
             idf = self._padded_idf(idf_weights, len(vocabulary), found_special)
         self._freeze_size(self._token_start_index() + len(terms))
-        self._terms = terms
-        self._table = {term: index for index, term in enumerate(terms, self._token_start_index())}
+        self._set_terms(terms)
         if idf_weights is not None:
             self._idf = idf
+        self._vocabulary_is_input = False
+
+    def _set_terms(self, terms):
+        """The vocabulary terms and the table that looks tokens up (the mask token included: 0, or -1 = dropped)."""
+        self._terms = list(terms)
+        self._table = {term: index for index, term in enumerate(self._terms, self._token_start_index())}
+        if self.mask_token is not None:
+            self._table[self.mask_token] = 0 if self.output_mode == "int" else -1
 
     def _canonical_term(self, term):
         return term
@@ -330,10 +356,10 @@ class IndexLookup(Layer):
             terms = terms[:self.max_tokens - self._token_start_index()]
         idf = self._adapted_idf(terms) if self.output_mode == "tf_idf" else None
         self._freeze_size(self._token_start_index() + len(terms))
-        self._terms = terms
-        self._table = {term: index for index, term in enumerate(terms, self._token_start_index())}
+        self._set_terms(terms)
         if idf is not None:
             self._idf = idf
+        self._vocabulary_is_input = False
         self.reset_state()
 
     def _adapted_idf(self, terms):
@@ -391,22 +417,25 @@ class IndexLookup(Layer):
         return Tensor(self.encode(indices))
 
     def lookup(self, tokens):
-        """The index of each token (int64, same shape); in the counting modes masked tokens become -1 (dropped)."""
-        flat = tokens.reshape(-1)
-        indices = np.fromiter((self._table.get(t, -1) for t in flat.tolist()), dtype=np.int64, count=flat.size)
-        is_mask = flat == self.mask_token if self.mask_token is not None else np.zeros(flat.shape, dtype=bool)
-        oov = (indices == -1) & ~is_mask
-        if oov.any():
-            indices[oov] = self._oov_indices(flat[oov])
-        indices[is_mask] = 0 if self.output_mode == "int" else -1
-        return indices.reshape(tokens.shape)
+        """The index of each token of an array (int64, same shape); see ``lookup_tokens``."""
+        return self.lookup_tokens(tokens.reshape(-1).tolist()).reshape(tokens.shape)
+
+    def lookup_tokens(self, tokens):
+        """The index of each token of a list: one dict look-up each; masked tokens give 0, or -1 (dropped)."""
+        default = self._oov_start_index() if self.num_oov_indices == 1 else _UNKNOWN
+        indices = np.fromiter(map(self._table.get, tokens, itertools.repeat(default, len(tokens))),
+                              dtype=np.int64, count=len(tokens))
+        if self.num_oov_indices != 1:
+            unknown = np.flatnonzero(indices == _UNKNOWN)
+            if unknown.size:
+                indices[unknown] = self._oov_indices([tokens[i] for i in unknown.tolist()])
+        return indices
 
     def _oov_indices(self, tokens):
+        """The OOV index of each unknown token (several OOV indices: hashed), or an error with none."""
         if self.num_oov_indices == 0:
             raise ValueError(f"{self.name}: when `num_oov_indices=0` all inputs should be in vocabulary, found "
-                             f"OOV values {tokens[:10].tolist()}, consider setting `num_oov_indices=1`.")
-        if self.num_oov_indices == 1:
-            return self._oov_start_index()
+                             f"OOV values {tokens[:10]}, consider setting `num_oov_indices=1`.")
         return self._oov_start_index() + self._oov_buckets(tokens)
 
     def _oov_buckets(self, tokens):
@@ -423,15 +452,16 @@ class IndexLookup(Layer):
         if self.output_mode == "one_hot":
             if indices.ndim > 1 and indices.shape[-1] == 1:
                 indices = indices[..., 0]
-            return bincount_last_axis(indices[..., None], depth)
-        counts = bincount_last_axis(indices, depth)
-        if self.output_mode == "multi_hot":
-            return np.minimum(counts, 1.0, out=counts)
+            return count_last_axis(indices[..., None], depth, binary=True)
+        return self.weighted(count_last_axis(indices, depth, binary=self.output_mode == "multi_hot"))
+
+    def weighted(self, counts):
+        """tf_idf: the counts times the idf weights (in place); other modes: the counts as they are."""
         if self.output_mode == "tf_idf":
             if self._idf is None:
                 raise ValueError(f"{self.name}: when `output_mode` is 'tf_idf', `idf_weights` must be provided "
                                  "(adapt the layer or set a vocabulary with idf_weights)")
-            counts *= self._idf[:depth]
+            counts *= self._idf[:counts.shape[-1]]
         return counts
 
     def _invert(self, indices):
@@ -490,13 +520,27 @@ class IndexLookup(Layer):
             "sparse": self.sparse,
             "pad_to_max_tokens": self.pad_to_max_tokens,
             "vocabulary_dtype": self.vocabulary_dtype,
-            "idf_weights": listify(self.input_idf_weights),
-            "vocabulary": listify(self.input_vocabulary),
+            **self.vocabulary_config(),
             "vocabulary_size": self._frozen_vocab_size,
             "oov_method": self.oov_method,
             "salt": self.salt,
         })
         return config_
+
+    def vocabulary_config(self):
+        """The config's ``idf_weights`` and ``vocabulary``.
+
+        A vocabulary given to the constructor is written as given (as Keras).
+        One learned by ``adapt`` or set by ``set_vocabulary`` is written too,
+        special tokens first, with ``has_input_vocabulary=False`` so that the
+        rebuilt layer can still be adapted: Keras keeps it in a separate
+        asset file instead, which glassnet's files do not have.
+        """
+        if self._vocabulary_is_input or not self._terms:
+            return {"idf_weights": listify(self.input_idf_weights), "vocabulary": listify(self.input_vocabulary)}
+        vocabulary = self.get_vocabulary()
+        idf = None if self._idf is None else self._idf[:len(vocabulary)].tolist()
+        return {"idf_weights": idf, "vocabulary": vocabulary, "has_input_vocabulary": False}
 
 
 def _is_batch_iterable(data):

@@ -54,8 +54,8 @@ class IntegerLookup(IndexLookup):
 
     def _oov_buckets(self, tokens):
         if self.oov_method == "farmhash":
-            return np.array([hash_bucket(str(t), self.num_oov_indices) for t in tokens.tolist()], dtype=np.int64)
-        return np.mod(tokens, self.num_oov_indices)
+            return np.array([hash_bucket(str(t), self.num_oov_indices) for t in tokens], dtype=np.int64)
+        return np.mod(np.array(tokens, dtype=np.int64), self.num_oov_indices)
 
     def get_config(self):
         config_ = super().get_config()

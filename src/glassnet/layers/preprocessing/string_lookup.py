@@ -20,6 +20,11 @@ class StringLookup(IndexLookup):
     the index layout, the encodings and how ``adapt`` orders the vocabulary.
     """
 
+    @property
+    def reads_strings(self):
+        """fit/predict accept string arrays for a model that starts with this layer (unless it maps ids back)."""
+        return not self.invert
+
     def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token="[UNK]", vocabulary=None,
                  idf_weights=None, invert=False, output_mode="int", pad_to_max_tokens=False, sparse=False,
                  encoding="utf-8", name=None, salt=None, **kwargs):
@@ -50,7 +55,7 @@ class StringLookup(IndexLookup):
                          "strings use invert=True")
 
     def _oov_buckets(self, tokens):
-        return np.array([hash_bucket(t.encode(self.encoding), self.num_oov_indices) for t in tokens.tolist()],
+        return np.array([hash_bucket(t.encode(self.encoding), self.num_oov_indices) for t in tokens],
                         dtype=np.int64)
 
     def _inverted_array(self, terms):

@@ -34,17 +34,30 @@ import re
 
 import numpy as np
 
+from glassnet import config
 from glassnet.autodiff.tensor import Tensor
 from glassnet.layers.keras_tensor import is_symbolic
 from glassnet.layers.layer import Layer
-from glassnet.layers.preprocessing.index_lookup import check_output_mode, listify
+from glassnet.layers.preprocessing.index_lookup import check_output_mode, count_rows
 from glassnet.layers.preprocessing.string_lookup import StringLookup
 
 STANDARDIZE = ("lower_and_strip_punctuation", "lower", "strip_punctuation")
 SPLIT = ("whitespace", "character")
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-_STRIP_PUNCTUATION = str.maketrans("", "", "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+_UPPER, _LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
+_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+_TRANSLATIONS = {"lower": str.maketrans(_UPPER, _LOWER), "strip_punctuation": str.maketrans("", "", _PUNCTUATION),
+                 "lower_and_strip_punctuation": str.maketrans(_UPPER, _LOWER, _PUNCTUATION)}
 _ASCII_WHITESPACE = re.compile("[ \t\n\r\x0b\x0c]+")
+# what Python's str.split() also takes for whitespace (TensorFlow splits on the six ASCII ones only)
+_OTHER_SPACES = re.compile("[\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+_CHUNK = 2048
+
+
+def split_whitespace(text):
+    """Tokens between runs of ASCII whitespace (as tf.strings.split); str.split() when that is the same."""
+    if _OTHER_SPACES.search(text) is None:
+        return text.split()
+    return [t for t in _ASCII_WHITESPACE.split(text) if t]
 
 
 def make_ngrams(tokens, widths):
@@ -65,22 +78,25 @@ class TextVectorization(Layer):
         layer([["foo qux bar"], ["qux baz"]])   # [[4, 1, 3, 0], [1, 2, 0, 0]]
     """
 
+    reads_strings = True  # fit/predict accept string arrays for a model that starts with this layer
+
     def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation", split="whitespace",
                  ngrams=None, output_mode="int", output_sequence_length=None, pad_to_max_tokens=False,
-                 vocabulary=None, idf_weights=None, sparse=False, ragged=False, encoding="utf-8", name=None,
-                 **kwargs):
+                 vocabulary=None, idf_weights=None, sparse=False, ragged=False, encoding="utf-8", name=None, *,
+                 vocabulary_size=None, has_input_vocabulary=None, **kwargs):
         self._check_arguments(standardize, split, ngrams, output_sequence_length, sparse, ragged)
         output_mode = check_output_mode("TextVectorization", output_mode, ("int", "multi_hot", "count", "tf_idf"))
         if output_mode != "int" and output_sequence_length is not None:
             raise ValueError("TextVectorization: `output_sequence_length` must not be set if `output_mode` is not "
                              f"'int'. Received output_sequence_length={output_sequence_length}.")
-        has_input_vocabulary = kwargs.pop("has_input_vocabulary", vocabulary is not None)
-        vocabulary_size = kwargs.pop("vocabulary_size", None)
         kwargs.pop("dtype", None)  # inputs are strings; Keras ignores a dtype policy here
-        lookup = StringLookup(max_tokens=max_tokens, vocabulary=vocabulary, idf_weights=idf_weights,
-                              pad_to_max_tokens=pad_to_max_tokens, mask_token="", output_mode=output_mode,
-                              has_input_vocabulary=has_input_vocabulary, encoding=encoding,
-                              vocabulary_size=vocabulary_size)
+        try:
+            lookup = StringLookup(max_tokens=max_tokens, vocabulary=vocabulary, idf_weights=idf_weights,
+                                  pad_to_max_tokens=pad_to_max_tokens, mask_token="", output_mode=output_mode,
+                                  has_input_vocabulary=has_input_vocabulary, encoding=encoding,
+                                  vocabulary_size=vocabulary_size)
+        except ValueError as error:  # name the layer the user made, then the lookup inside it
+            raise ValueError(f"TextVectorization (in its vocabulary lookup): {error}") from None
         super().__init__(name=name, **kwargs)
         self._standardize = standardize
         self._split = split
@@ -147,9 +163,10 @@ class TextVectorization(Layer):
     def _adapt_batches(self, data, batch_size):
         if isinstance(data, (list, tuple, np.ndarray, Tensor, str, bytes)):
             array = self._strings(data, "adapt() data")
-            if batch_size is None or array.ndim == 0:
+            if array.ndim == 0:
                 return [array]
-            return (array[i:i + batch_size] for i in range(0, len(array), batch_size))
+            size = batch_size or _CHUNK  # the counts are the same for any batch size
+            return (array[i:i + size] for i in range(0, len(array), size))
         if hasattr(data, "__iter__"):
             return data
         raise ValueError(f"TextVectorization '{self.name}': adapt() expects a list or array of strings or an "
@@ -171,11 +188,10 @@ class TextVectorization(Layer):
         return self._lookup_layer._tokens_array(inputs, what)
 
     def _standardized(self, strings):
-        if self._standardize in ("lower", "lower_and_strip_punctuation"):
-            strings = [s.translate(_ASCII_LOWER) for s in strings]
-        if self._standardize in ("strip_punctuation", "lower_and_strip_punctuation"):
-            strings = [s.translate(_STRIP_PUNCTUATION) for s in strings]
-        if callable(self._standardize):
+        if self._standardize in _TRANSLATIONS:
+            table = _TRANSLATIONS[self._standardize]
+            strings = [s.translate(table) for s in strings]
+        elif callable(self._standardize):
             strings = np.asarray(self._standardize(np.asarray(strings, dtype=str))).reshape(-1).tolist()
         return strings
 
@@ -197,7 +213,7 @@ class TextVectorization(Layer):
                 f"rank 1 or shape (batch, 1). Received: inputs.shape={array.shape} with rank={array.ndim}")
         strings = self._standardized(array.reshape(-1).tolist())
         if self._split == "whitespace":
-            documents = [[t for t in _ASCII_WHITESPACE.split(s) if t] for s in strings]
+            documents = [split_whitespace(s) for s in strings]
         elif self._split == "character":
             documents = [list(s) for s in strings]
         else:
@@ -218,15 +234,19 @@ class TextVectorization(Layer):
         scalar = array.ndim == 0
         if scalar:
             array = array.reshape(1)
+        lookup = self._lookup_layer
         if self._keeps_shape():
-            return Tensor(self._lookup_layer.lookup(np.asarray(self._standardized(array.reshape(-1).tolist()),
-                                                              dtype=str).reshape(array.shape)))
-        self._lookup_layer._ensure_known_vocab_size()
-        documents = self._documents(array)
+            strings = self._standardized(array.reshape(-1).tolist())
+            return Tensor(lookup.lookup_tokens(strings).reshape(array.shape))
+        lookup._ensure_known_vocab_size()
+        chunks = range(0, len(array), _CHUNK)  # a chunk's tokens are freed before the next is made
         if self._output_mode == "int":
-            outputs = self._padded_indices(documents)
+            outputs = self._joined([self._padded_indices(self._documents(array[i:i + _CHUNK])) for i in chunks])
         else:
-            outputs = self._lookup_layer.encode(self._padded_indices(documents, pad=-1))
+            outputs = np.zeros((len(array), lookup._depth()), dtype=config.floatx())
+            for i in chunks:
+                self._count(self._documents(array[i:i + _CHUNK]), outputs[i:i + _CHUNK])
+            outputs = lookup.weighted(outputs)
         return Tensor(outputs[0] if scalar else outputs)
 
     def _keeps_shape(self):
@@ -234,17 +254,33 @@ class TextVectorization(Layer):
         return (self._output_mode == "int" and self._split is None and self._ngrams is None
                 and self._output_sequence_length is None)
 
-    def _padded_indices(self, documents, pad=0):
-        """The indices of each document in one int64 array, padded with ``pad`` (and cut) to one length."""
-        length = self._output_sequence_length if self._output_mode == "int" else None
+    def _padded_indices(self, documents):
+        """The indices of each document in one int64 array, padded with 0 (and cut) to one length."""
+        length = self._output_sequence_length
         if length is None:
             length = max((len(d) for d in documents), default=0)
-        flat = [t for d in documents for t in d[:length]]
-        indices = self._lookup_layer.lookup(np.array(flat, dtype=str)) if flat else np.zeros(0, np.int64)
-        out = np.full((len(documents), length), pad, dtype=np.int64)
+        indices = self._lookup_layer.lookup_tokens([t for d in documents for t in d[:length]])
         lengths = np.array([min(len(d), length) for d in documents], dtype=np.int64)
+        out = np.zeros((len(documents), length), dtype=np.int64)
         out[np.arange(length)[None, :] < lengths[:, None]] = indices
         return out
+
+    @staticmethod
+    def _joined(parts):
+        """Padded chunks stacked into one array, the shorter ones padded with 0 to the longest."""
+        width = max((p.shape[1] for p in parts), default=0)
+        out = np.zeros((sum(len(p) for p in parts), width), dtype=np.int64)
+        start = 0
+        for part in parts:
+            out[start:start + len(part), :part.shape[1]] = part
+            start += len(part)
+        return out
+
+    def _count(self, documents, out):
+        """Write the multi-hot or count vectors of ``documents`` into the rows of ``out``."""
+        indices = self._lookup_layer.lookup_tokens([t for d in documents for t in d])
+        rows = np.repeat(np.arange(len(documents)), [len(d) for d in documents])
+        count_rows(indices, rows, len(documents), out.shape[1], self._output_mode == "multi_hot", out=out)
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
@@ -277,11 +313,12 @@ class TextVectorization(Layer):
             "pad_to_max_tokens": lookup.pad_to_max_tokens,
             "sparse": False,
             "ragged": False,
-            "vocabulary": listify(lookup.input_vocabulary),
-            "idf_weights": listify(lookup.input_idf_weights),
+            "vocabulary": None,
+            "idf_weights": None,
             "encoding": self._encoding,
             "vocabulary_size": self.vocabulary_size(),
         })
+        config_.update(lookup.vocabulary_config())  # the learned vocabulary too (see IndexLookup)
         return config_
 
     @classmethod

@@ -41,37 +41,46 @@ from glassnet.backend import get_array_module
 from glassnet.ops._convert import as_input
 
 
-# --- activations computed in place, with derivatives from their outputs ---------------------------------------------
-def _tanh(z):
-    get_array_module(z).tanh(z, out=z)
+# --- activations written into ``out`` (which may be x), with derivatives from their outputs ----------------------
+def _tanh(x, out):
+    get_array_module(x).tanh(x, out=out)
 
 
-def _sigmoid(z):
-    get_array_module(z).tanh(z * 0.5, out=z)
-    z += 1.0
-    z *= 0.5
+def _sigmoid(x, out):
+    xp = get_array_module(x)
+    xp.multiply(x, 0.5, out=out)
+    xp.tanh(out, out=out)
+    out += 1.0
+    out *= 0.5
 
 
-def _hard_sigmoid(z):
-    z *= 1.0 / 6.0
-    z += 0.5
-    get_array_module(z).clip(z, 0.0, 1.0, out=z)
+def _hard_sigmoid(x, out):
+    xp = get_array_module(x)
+    xp.multiply(x, 1.0 / 6.0, out=out)
+    out += 0.5
+    xp.clip(out, 0.0, 1.0, out=out)
 
 
-def _relu(z):
-    get_array_module(z).maximum(z, 0, out=z)
+def _relu(x, out):
+    get_array_module(x).maximum(x, 0, out=out)
 
 
-def _identity(z):
-    pass
+def _identity(x, out):
+    if out is not x:
+        out[...] = x
 
 
 def _tanh_slope(y):
-    return 1.0 - y * y
+    slope = y * y
+    xp = get_array_module(y)
+    xp.subtract(1.0, slope, out=slope)
+    return slope
 
 
 def _sigmoid_slope(y):
-    return y * (1.0 - y)
+    slope = 1.0 - y
+    slope *= y
+    return slope
 
 
 def _hard_sigmoid_slope(y):
@@ -86,7 +95,7 @@ def _one(y):
     return 1.0
 
 
-ACTIVATIONS = {  # name -> (apply in place, derivative from the output)
+ACTIVATIONS = {  # name -> (apply(x, out), derivative from the output)
     "tanh": (_tanh, _tanh_slope),
     "sigmoid": (_sigmoid, _sigmoid_slope),
     "hard_sigmoid": (_hard_sigmoid, _hard_sigmoid_slope),
@@ -253,7 +262,7 @@ class SimpleRNNSequence(_Recurrence):
             a = acts[t]
             xp.matmul(hs[t], recurrent_kernel, out=a)
             a += pre[t]
-            self.act(a)
+            self.act(a, a)
             if masked:
                 self._masked_outputs(xp, t, a, outputs)
                 hs[t + 1] = a
@@ -295,6 +304,9 @@ class LSTMSequence(_Recurrence):
         dz_i = dc g s'(i)        dz_f = dc c_{t-1} s'(f)        dz_c = dc i act'(g)
         dc_{t-1} = dc f          dh_{t-1} = dz U^T
 
+    Inside the op the weight columns are reordered to i, f, o, c, so that the
+    three sigmoid gates are one block (one activation call, one derivative);
+    the gradients are put back in Keras' order at the end.
     Inputs: x, h0, c0, kernel (d, 4u), recurrent_kernel (u, 4u), bias (4u,) or None.
     """
 
@@ -303,9 +315,12 @@ class LSTMSequence(_Recurrence):
     def _loop(self, xp, xt, states, kernel, recurrent_kernel, bias):
         steps, batch, _ = xt.shape
         u = recurrent_kernel.shape[0]
-        gates = (xt.reshape(steps * batch, -1) @ kernel).reshape(steps, batch, 4 * u)
+        order = xp.concatenate([xp.arange(2 * u), xp.arange(3 * u, 4 * u), xp.arange(2 * u, 3 * u)])
+        self.order, self.kernel, self.has_bias = order, kernel, bias is not None
+        self.u_ordered = recurrent_kernel[:, order]
+        gates = (xt.reshape(steps * batch, -1) @ kernel[:, order]).reshape(steps, batch, 4 * u)  # i, f, o, g
         if bias is not None:
-            gates += bias
+            gates += bias[order]
         hs = xp.empty((steps + 1, batch, u), dtype=kernel.dtype)
         cs = xp.empty_like(hs)
         hs[0], cs[0] = states
@@ -313,53 +328,58 @@ class LSTMSequence(_Recurrence):
         masked = self.mask_t is not None
         outputs = xp.empty_like(act_c) if masked else hs[1:]
         recurrent = xp.empty((batch, 4 * u), dtype=kernel.dtype)
+        product = xp.empty((batch, u), dtype=kernel.dtype)
         for t in range(steps):
             z = gates[t]
-            xp.matmul(hs[t], recurrent_kernel, out=recurrent)
+            xp.matmul(hs[t], self.u_ordered, out=recurrent)
             z += recurrent
-            self.rec(z[:, :2 * u])
-            self.act(z[:, 2 * u:3 * u])
-            self.rec(z[:, 3 * u:])
-            i, f, g, o = z[:, :u], z[:, u:2 * u], z[:, 2 * u:3 * u], z[:, 3 * u:]
+            self.rec(z[:, :3 * u], z[:, :3 * u])
+            self.act(z[:, 3 * u:], z[:, 3 * u:])
             c, a, h = cs[t + 1], act_c[t], hs[t + 1]
-            xp.multiply(f, cs[t], out=c)
-            c += i * g
-            a[...] = c
-            self.act(a)
-            xp.multiply(o, a, out=h)
+            xp.multiply(z[:, u:2 * u], cs[t], out=c)  # f c_{t-1}
+            xp.multiply(z[:, :u], z[:, 3 * u:], out=product)  # i g
+            c += product
+            self.act(c, a)
+            xp.multiply(z[:, 2 * u:3 * u], a, out=h)  # o act(c)
             if masked:
                 self._masked_outputs(xp, t, h, outputs)
                 self._keep_masked_states(xp, t, h, hs[t])
                 self._keep_masked_states(xp, t, c, cs[t])
         self.hs, self.cs, self.gates, self.act_c = hs, cs, gates, act_c
-        self.weights = (kernel, recurrent_kernel, bias is not None)
         return outputs, [hs[steps], cs[steps]]
 
     def backward(self, grads):
         xp, gy, (dh, dc) = self._gradient_setup(grads)
-        kernel, recurrent_kernel, has_bias = self.weights
         gates, act_c, cs = self.gates, self.act_c, self.cs
-        steps, u = act_c.shape[0], act_c.shape[2]
-        u_t = xp.ascontiguousarray(recurrent_kernel.T)
+        steps, batch, u = act_c.shape
+        u_t = xp.ascontiguousarray(self.u_ordered.T)
         d_pre = xp.empty_like(gates)
+        slope = xp.empty((batch, u), dtype=gates.dtype)
         carry = None
         for t in range(steps - 1, -1, -1):
             dh_c, dh_prev, carry = self._split_hidden_gradient(dh, self._output_gradient(gy, t, steps), carry, t)
             dc_c, dc_prev = self._split_state_gradient(dc, t)
             z, a, dz = gates[t], act_c[t], d_pre[t]
-            i, f, g, o = z[:, :u], z[:, u:2 * u], z[:, 2 * u:3 * u], z[:, 3 * u:]
-            xp.multiply(dh_c * a, self.rec_slope(o), out=dz[:, 3 * u:])
-            dc = dc_c + dh_c * o * self.act_slope(a)
-            xp.multiply(dc * g, self.rec_slope(i), out=dz[:, :u])
-            xp.multiply(dc * cs[t], self.rec_slope(f), out=dz[:, u:2 * u])
-            xp.multiply(dc * i, self.act_slope(g), out=dz[:, 2 * u:3 * u])
+            i, f, o, g = z[:, :u], z[:, u:2 * u], z[:, 2 * u:3 * u], z[:, 3 * u:]
+            xp.multiply(dh_c, a, out=dz[:, 2 * u:3 * u])  # d o
+            xp.multiply(self.act_slope(a), o, out=slope)
+            slope *= dh_c
+            dc = dc_c + slope  # dc_t + dh o act'(a)
+            xp.multiply(dc, g, out=dz[:, :u])  # d i
+            xp.multiply(dc, cs[t], out=dz[:, u:2 * u])  # d f
+            xp.multiply(dc, i, out=dz[:, 3 * u:])  # d g
+            dz[:, :3 * u] *= self.rec_slope(z[:, :3 * u])
+            dz[:, 3 * u:] *= self.act_slope(g)
             dc *= f
             dh = dz @ u_t
             if dh_prev is not None:
                 dh += dh_prev
                 dc += dc_prev
-        dx, d_kernel, d_recurrent = self._weight_gradients(xp, d_pre, kernel, self.hs[:-1])
-        d_bias = d_pre.sum(axis=(0, 1)) if has_bias and self.needs_input_grad[5] else None
+        dx, d_kernel, d_recurrent = self._weight_gradients(xp, d_pre, self.kernel[:, self.order], self.hs[:-1])
+        back = xp.argsort(self.order)  # internal i, f, o, g -> Keras' i, f, c, o
+        d_kernel = None if d_kernel is None else d_kernel[:, back]
+        d_recurrent = None if d_recurrent is None else d_recurrent[:, back]
+        d_bias = d_pre.sum(axis=(0, 1))[back] if self.has_bias and self.needs_input_grad[5] else None
         return self._result((dx, dh, dc, d_kernel, d_recurrent, d_bias))
 
 
@@ -410,15 +430,15 @@ class GRUSequence(_Recurrence):
                 if recurrent_bias is not None:
                     hu += recurrent_bias
                 xp.add(xw[t, :, :2 * u], hu[:, :2 * u], out=zr)
-                self.rec(zr)
+                self.rec(zr, zr)
                 self.hu_h[t] = hu[:, 2 * u:]
                 xp.multiply(g[:, u:2 * u], hu[:, 2 * u:], out=hh)
             else:
                 xp.add(xw[t, :, :2 * u], hp @ u_zr, out=zr)
-                self.rec(zr)
+                self.rec(zr, zr)
                 xp.matmul(g[:, u:2 * u] * hp, u_h, out=hh)
             hh += xw[t, :, 2 * u:]
-            self.act(hh)
+            self.act(hh, hh)
             z = g[:, :u]
             xp.subtract(hp, hh, out=h)  # h = hh + z (h_prev - hh)
             h *= z

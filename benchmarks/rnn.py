@@ -1,0 +1,105 @@
+"""Milliseconds per training step of a recurrent regressor: glassnet vs PyTorch eager, in one run.
+
+The network: LSTM(128) (or GRU(128)) on float sequences of 100 steps x 32
+features -> Dense(1); mean squared error; Adam; batch 64. glassnet runs it
+through the Keras API (``train_on_batch``), PyTorch as ``nn.LSTM``/``nn.GRU``
++ ``nn.Linear`` with a hand-written step (zero_grad, forward, backward, step).
+Each framework runs in its own process; the figure is the median step after
+warm-up, and the ratio is glassnet / PyTorch (lower is better).
+
+    python benchmarks/rnn.py                     # LSTM and GRU, 30 steps each
+    python benchmarks/rnn.py --steps 100 --cells lstm
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import have, median, run_isolated  # noqa: E402
+
+BATCH, TIMESTEPS, FEATURES, UNITS = 64, 100, 32, 128
+WARMUP = 3
+
+
+def _data():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((BATCH, TIMESTEPS, FEATURES)).astype("float32")
+    return x, x.mean(axis=(1, 2))[:, None].astype("float32")
+
+
+def run_glassnet(cell, steps):
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
+    import glassnet
+
+    x, y = _data()
+    glassnet.utils.set_random_seed(0)
+    recurrent = {"lstm": glassnet.layers.LSTM, "gru": glassnet.layers.GRU}[cell]
+    model = glassnet.Sequential([glassnet.Input((TIMESTEPS, FEATURES)), recurrent(UNITS), glassnet.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    times = []
+    for _ in range(WARMUP + steps):
+        start = time.perf_counter()
+        model.train_on_batch(x, y)
+        times.append(time.perf_counter() - start)
+    return {"step_ms": [1000 * t for t in times[WARMUP:]]}
+
+
+def run_torch(cell, steps):
+    import torch
+
+    x, y = (torch.from_numpy(a) for a in _data())
+    torch.manual_seed(0)
+    recurrent = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell](FEATURES, UNITS, batch_first=True)
+    head = torch.nn.Linear(UNITS, 1)
+    optimizer = torch.optim.Adam(list(recurrent.parameters()) + list(head.parameters()), lr=1e-3, eps=1e-7)
+    loss_fn = torch.nn.MSELoss()
+    times = []
+    for _ in range(WARMUP + steps):
+        start = time.perf_counter()
+        optimizer.zero_grad()
+        outputs, _ = recurrent(x)
+        loss = loss_fn(head(outputs[:, -1]), y)
+        loss.backward()
+        optimizer.step()
+        loss.item()
+        times.append(time.perf_counter() - start)
+    return {"step_ms": [1000 * t for t in times[WARMUP:]], "threads": torch.get_num_threads()}
+
+
+RUNNERS = {"glassnet": run_glassnet, "torch": run_torch}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--cells", nargs="+", default=["lstm", "gru"], choices=["lstm", "gru"])
+    parser.add_argument("--only", help=argparse.SUPPRESS)
+    parser.add_argument("--cell", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.only:
+        print(json.dumps(RUNNERS[args.only](args.cell, args.steps)))
+        return
+    frameworks = ["glassnet"] + (["torch"] if have("torch") else [])
+    print(f"One training step: batch {BATCH}, {TIMESTEPS} steps x {FEATURES} features -> {UNITS} units -> Dense(1), "
+          f"MSE, Adam; median of {args.steps} steps")
+    for cell in args.cells:
+        medians = {}
+        for framework in frameworks:
+            result = run_isolated(__file__, ["--only", framework, "--cell", cell, "--steps", str(args.steps)])
+            if "error" in result:
+                print(f"  {cell} {framework}: failed: {result['error']}")
+                continue
+            medians[framework] = median(result["step_ms"])
+            threads = f"   ({result['threads']} threads)" if "threads" in result else ""
+            print(f"  {cell.upper():4s} {framework:9s} {medians[framework]:7.1f} ms/step{threads}")
+        if len(medians) == 2:
+            print(f"  {cell.upper():4s} glassnet / torch: {medians['glassnet'] / medians['torch']:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -169,3 +169,18 @@ def test_glassnet_file_loads_in_keras(tmp_path):
     theirs = keras.models.load_model(path)
     np.testing.assert_allclose(theirs.predict(x, verbose=0), ours.predict(x, verbose=0), rtol=1e-5, atol=1e-5)
     assert [w.shape for w in theirs.weights] == [tuple(w.shape) for w in ours.weights]
+
+
+def test_masked_keras_model_file_loads_in_glassnet(tmp_path):
+    """Masking -> LSTM -> Dense saved by Keras: the mask reaches the LSTM in glassnet too (padded steps skipped)."""
+    keras.utils.set_random_seed(1)
+    theirs = keras.Sequential([keras.Input((STEPS, FEATURES)), keras.layers.Masking(0.0),
+                               keras.layers.LSTM(UNITS, return_sequences=True), keras.layers.GRU(3),
+                               keras.layers.Dense(1)])
+    path = tmp_path / "masked.keras"
+    theirs.save(path)
+    ours = glassnet.models.load_model(path)
+    x = sequences()
+    x[0, 3:] = 0.0
+    x[1, :2] = 0.0
+    np.testing.assert_allclose(ours.predict(x, verbose=0), theirs.predict(x, verbose=0), rtol=1e-5, atol=1e-5)

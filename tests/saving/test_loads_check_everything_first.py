@@ -200,6 +200,12 @@ def test_numpy_entries_with_plain_dtypes_round_trip(dtype):
     np.testing.assert_array_equal(back, array)
 
 
+def test_arrays_of_other_dtypes_are_saved_as_plain_lists():
+    config = serialization_lib.serialize_keras_object({"vocabulary": np.array(["a", "bc"])})
+    assert config == {"vocabulary": ["a", "bc"]}
+    assert serialization_lib.deserialize_keras_object(config) == {"vocabulary": ["a", "bc"]}
+
+
 @pytest.mark.parametrize("depth", [150, 100_000])
 def test_deeply_nested_json_is_refused(tmp_path, depth):
     def nest(config):

@@ -167,6 +167,8 @@ def serialize_keras_object(obj):
         return {key: serialize_keras_object(value) for key, value in obj.items()}
     if isinstance(obj, (np.generic, np.ndarray)):
         if isinstance(obj, np.ndarray) and obj.ndim > 0:
+            if obj.dtype.name not in NUMERIC_DTYPES:  # strings and the like: a plain list, which loads as one
+                return serialize_keras_object(obj.tolist())
             return {"class_name": "__numpy__", "config": {"value": obj.tolist(), "dtype": obj.dtype.name}}
         return obj.item()
     if isinstance(obj, bytes):

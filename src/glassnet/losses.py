@@ -7,6 +7,13 @@ the (weighted) per-sample values divided by their number.
 Cross-entropy after a softmax or sigmoid is computed from the logits that
 op received, when the graph still holds them: the result is exact even for
 confident predictions, and the gradient is ``(p - y) / n``.
+
+Each loss states what targets it takes in ``check_targets(y_true,
+y_pred_shape)``, which the trainer calls on every batch before training
+uses it (element-wise losses: the outputs' shape; sparse cross-entropy:
+integer ids in range; categorical cross-entropy: one-hot rows). The
+helpers below it (``shape_text``, ``aligned_shapes``, ``check_class_ids``)
+serve the metrics too.
 """
 
 import numpy as np
@@ -52,6 +59,59 @@ def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
     return ops.mean(values)  # sum over batch size: the sum divided by the number of values
 
 
+# --- target checks ------------------------------------------------------------------
+
+
+def shape_text(shape):
+    """A shape as messages show it: the batch axis as n, sizes that vary between batches as None."""
+    dims = ["n"] + ["None" if d is None else str(d) for d in tuple(shape)[1:]]
+    return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
+
+
+def shapes_match(a, b):
+    """Equal shapes, where None (a size that varies between batches) matches any size."""
+    return len(a) == len(b) and all(x is None or y is None or x == y for x, y in zip(a, b))
+
+
+def aligned_shapes(true_shape, pred_shape):
+    """Keras' ``squeeze_or_expand_to_same_rank`` on shapes: (n,) against (n, 1), either way round, line up."""
+    true_shape, pred_shape = tuple(true_shape), tuple(pred_shape)
+    if len(true_shape) == len(pred_shape) + 1 and true_shape[-1] == 1:
+        return true_shape[:-1], pred_shape
+    if len(pred_shape) == len(true_shape) + 1 and pred_shape[-1] == 1:
+        return true_shape, pred_shape[:-1]
+    return true_shape, pred_shape
+
+
+def check_same_shape(owner, y_true, y_pred_shape, what="compares targets with outputs element by element"):
+    """Targets shaped like the outputs ((n,) and (n, 1) count as one), or an error naming both shapes."""
+    target, output = aligned_shapes(y_true.shape, y_pred_shape)
+    if shapes_match(target[1:], output[1:]):
+        return
+    raise ValueError(f"{owner} {what}, so it expects targets of shape {shape_text(y_pred_shape)} like the "
+                     f"model's outputs; got targets of shape {tuple(y_true.shape)}. Check the last layer's units "
+                     "or reshape y")
+
+
+def check_class_ids(owner, y_true, classes, ignore_class=None):
+    """Integer class ids (whole numbers) in [0, classes), ``ignore_class`` aside, or a clear error."""
+    if y_true.dtype.kind == "f":
+        fractional = np.floor(y_true) != y_true
+        if fractional.any():
+            sample = y_true.reshape(-1)[np.argmax(fractional.reshape(-1))].item()
+            raise ValueError(f"{owner} expects integer class ids, got non-integer targets such as {sample!r} "
+                             f"(dtype {y_true.dtype}). For one-hot targets use loss='categorical_crossentropy'")
+    if classes is None or not y_true.size:
+        return
+    labels = y_true if ignore_class is None else y_true[y_true != ignore_class]
+    if not labels.size:
+        return
+    low, high = labels.min(), labels.max()
+    if low < 0 or high >= classes:
+        raise ValueError(f"{owner} expects class ids in [0, {classes}) for a model with {classes} outputs, "
+                         f"got labels from {low.item()} to {high.item()}")
+
+
 class Loss:
     """Base class: ``loss(y_true, y_pred, sample_weight=None)`` -> scalar Tensor."""
 
@@ -70,6 +130,15 @@ class Loss:
 
     def call(self, y_true, y_pred):
         raise NotImplementedError
+
+    def check_targets(self, y_true, y_pred_shape):
+        """Raise a ValueError, before any training step, when this loss cannot take targets ``y_true``.
+
+        ``y_true`` is a NumPy array of one batch (or of all samples); ``y_pred_shape``
+        the shape of the model's output, None where a size varies between batches.
+        The base class accepts anything; a loss whose targets follow rules
+        (shapes, label ranges) overrides it.
+        """
 
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction}
@@ -205,21 +274,28 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
 # --- classes -----------------------------------------------------------------------
 
 
-class MeanSquaredError(LossFunctionWrapper):
+class ElementwiseLoss(LossFunctionWrapper):
+    """A loss that compares each target with the output at the same place: targets take the outputs' shape."""
+
+    def check_targets(self, y_true, y_pred_shape):
+        check_same_shape(f"Loss '{self.name}'", y_true, y_pred_shape)
+
+
+class MeanSquaredError(ElementwiseLoss):
     """mean((y_true - y_pred)^2)."""
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error", dtype=None):
         super().__init__(mean_squared_error, name=name, reduction=reduction)
 
 
-class MeanAbsoluteError(LossFunctionWrapper):
+class MeanAbsoluteError(ElementwiseLoss):
     """mean(|y_true - y_pred|)."""
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error", dtype=None):
         super().__init__(mean_absolute_error, name=name, reduction=reduction)
 
 
-class Huber(LossFunctionWrapper):
+class Huber(ElementwiseLoss):
     """Quadratic for small errors, linear beyond ``delta`` (1.0)."""
 
     def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss", dtype=None):
@@ -235,6 +311,21 @@ class CategoricalCrossentropy(LossFunctionWrapper):
                          label_smoothing=label_smoothing, axis=axis)
         self.from_logits = from_logits
 
+    def check_targets(self, y_true, y_pred_shape):
+        """One-hot rows (or class probabilities) as wide as the outputs."""
+        classes = y_pred_shape[-1]
+        if y_true.ndim < len(y_pred_shape) or (y_true.shape[-1] == 1 and classes not in (None, 1)):
+            raise ValueError(
+                f"Loss '{self.name}' expects one-hot targets of shape {shape_text(y_pred_shape)}, got targets of "
+                f"shape {y_true.shape} that look like integer class ids. Use "
+                f"loss='sparse_categorical_crossentropy', or one-hot encode them with to_categorical(y, {classes})"
+            )
+        if not shapes_match(tuple(y_true.shape[1:]), tuple(y_pred_shape[1:])):
+            raise ValueError(
+                f"Loss '{self.name}' expects one-hot targets of shape {shape_text(y_pred_shape)} to match the "
+                f"model's {classes} outputs, got targets of shape {y_true.shape}"
+            )
+
 
 class SparseCategoricalCrossentropy(LossFunctionWrapper):
     """Cross-entropy for integer class ids; ``ignore_class`` masks one id out."""
@@ -245,6 +336,24 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
                          from_logits=from_logits, ignore_class=ignore_class, axis=axis)
         self.from_logits = from_logits
         self.ignore_class = ignore_class
+
+    def check_targets(self, y_true, y_pred_shape):
+        """Integer class ids in [0, classes), one per output row: shape (n,) or (n, 1) for outputs (n, classes)."""
+        owner, classes = f"Loss '{self.name}'", y_pred_shape[-1]
+        if y_true.ndim == len(y_pred_shape) and y_true.shape[-1] == classes and classes not in (None, 1):
+            raise ValueError(
+                f"{owner} expects integer class ids of shape {shape_text(y_pred_shape[:-1])}, got targets of shape "
+                f"{y_true.shape}, which look one-hot encoded. Use loss='categorical_crossentropy', or pass "
+                "y.argmax(axis=-1)"
+            )
+        ids_shape = tuple(y_pred_shape[1:-1])
+        if not (shapes_match(y_true.shape[1:], ids_shape) or shapes_match(y_true.shape[1:], ids_shape + (1,))):
+            raise ValueError(
+                f"{owner} expects one integer class id per output row: targets of shape "
+                f"{shape_text(y_pred_shape[:-1])} or {shape_text(y_pred_shape[:-1] + (1,))} for outputs of shape "
+                f"{shape_text(y_pred_shape)}; got targets of shape {y_true.shape}"
+            )
+        check_class_ids(owner, y_true, classes, self.ignore_class)
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         if self.ignore_class is None or self.reduction not in ("sum_over_batch_size", "mean"):
@@ -258,7 +367,7 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         return ops.divide(total, float(max(valid, 1)))
 
 
-class BinaryCrossentropy(LossFunctionWrapper):
+class BinaryCrossentropy(ElementwiseLoss):
     """Cross-entropy for 0/1 targets; ``from_logits`` for unnormalised scores."""
 
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",

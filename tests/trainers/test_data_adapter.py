@@ -7,7 +7,8 @@ import pytest
 
 import glassnet as keras
 from glassnet import layers
-from glassnet.trainers.data_adapter import ArrayBatches, count_samples, to_array, train_validation_split
+from glassnet.trainers.data import count_samples, to_array
+from glassnet.trainers.data_adapter import ArrayBatches, train_validation_split
 
 
 def ids(n, features=3, dtype="float32"):

@@ -11,7 +11,7 @@ from glassnet.metrics.confusion import (
 )
 from glassnet.metrics.f_score import F1Score, FBetaScore
 from glassnet.metrics.iou import IoU, BinaryIoU, MeanIoU, OneHotIoU, OneHotMeanIoU
-from glassnet.metrics.metric import Mean, MeanMetricWrapper, Metric, Sum
+from glassnet.metrics.metric import LossMean, Mean, MeanMetricWrapper, Metric, Sum
 from glassnet.metrics.regression import (
     MeanAbsoluteError, MeanSquaredError, RootMeanSquaredError, mean_absolute_error, mean_squared_error,
 )
@@ -53,9 +53,9 @@ def get(identifier):
     if isinstance(identifier, Metric):
         return identifier
     if isinstance(identifier, str):
-        loss_function = _loss_function(identifier)
-        if loss_function is not None:  # Keras accepts loss names as metrics: the mean loss
-            return MeanMetricWrapper(loss_function, name=identifier)
+        loss = _loss(identifier)
+        if loss is not None:  # Keras accepts loss names as metrics: the mean loss
+            return LossMean(loss, name=identifier)
         found = lookup("metric", identifier, {**ALL, "acc": Accuracy})
         # a class (made with no arguments), or a registered custom function
         return _instantiate(identifier, found) if isinstance(found, type) else get(found)
@@ -82,17 +82,14 @@ def _instantiate(name, cls):
     return cls()
 
 
-def _loss_function(name):
-    """The per-sample loss function called ``name``, for names that are losses but not metrics."""
+def _loss(name):
+    """The built-in Loss called ``name``, for names that are losses but not metrics."""
     from glassnet import losses
 
     if name.lower() in ALL:
         return None
     loss_class = losses.ALL.get(name.lower())
-    for function, cls in losses.FUNCTIONS.items():
-        if cls is loss_class:
-            return function
-    return None
+    return None if loss_class is None else loss_class()
 
 
 def resolve_accuracy(y_true_shape, y_pred_shape, loss=None):

@@ -2,7 +2,35 @@
 
 import numpy as np
 
+from glassnet.losses import check_class_ids, check_same_shape, shape_text, shapes_match
 from glassnet.metrics.metric import MeanMetricWrapper, same_rank
+
+
+def check_one_hot(owner, y_true, y_pred_shape, sparse_name):
+    """One-hot targets as wide as the predictions, with a hint when they look like class ids."""
+    if len(y_pred_shape) < 2:
+        raise ValueError(f"{owner} expects class scores of shape (n, classes), got predictions of shape "
+                         f"{shape_text(y_pred_shape)}")
+    if not shapes_match(tuple(y_true.shape[1:]), tuple(y_pred_shape[1:])):
+        hint = f". For integer class ids use '{sparse_name}'" if y_true.ndim < len(y_pred_shape) \
+            or y_true.shape[-1] == 1 else ""
+        raise ValueError(f"{owner} expects one-hot targets of shape {shape_text(y_pred_shape)}, got targets of "
+                         f"shape {y_true.shape}{hint}")
+
+
+def check_sparse_ids(owner, y_true, y_pred_shape, one_hot_name):
+    """One class id per row of scores: targets of shape (n,) or (n, 1) for predictions (n, classes)."""
+    if len(y_pred_shape) < 2:
+        raise ValueError(f"{owner} expects class scores of shape (n, classes), got predictions of shape "
+                         f"{shape_text(y_pred_shape)}")
+    ids_shape = tuple(y_pred_shape[1:-1])
+    if shapes_match(y_true.shape[1:], ids_shape) or shapes_match(y_true.shape[1:], ids_shape + (1,)):
+        return
+    hint = f". For one-hot targets use '{one_hot_name}'" if tuple(y_true.shape[1:]) == tuple(y_pred_shape[1:]) \
+        else ""
+    raise ValueError(f"{owner} expects integer class ids of shape {shape_text(y_pred_shape[:-1])} or "
+                     f"{shape_text(tuple(y_pred_shape[:-1]) + (1,))} for predictions of shape "
+                     f"{shape_text(y_pred_shape)}, got targets of shape {y_true.shape}{hint}")
 
 
 def _labels(y_true, like_ndim):
@@ -43,12 +71,18 @@ class Accuracy(MeanMetricWrapper):
     def __init__(self, name="accuracy", dtype=None):
         super().__init__(accuracy, name=name, dtype=dtype)
 
+    def check_targets(self, y_true, y_pred_shape):
+        check_same_shape(f"Metric '{self.name}'", y_true, y_pred_shape, "compares targets with predictions one by one")
+
 
 class BinaryAccuracy(MeanMetricWrapper):
     """How often thresholded predictions match binary labels."""
 
     def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
         super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
+
+    def check_targets(self, y_true, y_pred_shape):
+        check_same_shape(f"Metric '{self.name}'", y_true, y_pred_shape, "compares targets with predictions one by one")
 
 
 class CategoricalAccuracy(MeanMetricWrapper):
@@ -57,12 +91,18 @@ class CategoricalAccuracy(MeanMetricWrapper):
     def __init__(self, name="categorical_accuracy", dtype=None):
         super().__init__(categorical_accuracy, name=name, dtype=dtype)
 
+    def check_targets(self, y_true, y_pred_shape):
+        check_one_hot(f"Metric '{self.name}'", y_true, y_pred_shape, "sparse_categorical_accuracy")
+
 
 class SparseCategoricalAccuracy(MeanMetricWrapper):
     """How often the top class matches an integer label."""
 
     def __init__(self, name="sparse_categorical_accuracy", dtype=None):
         super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
+
+    def check_targets(self, y_true, y_pred_shape):
+        check_sparse_ids(f"Metric '{self.name}'", y_true, y_pred_shape, "categorical_accuracy")
 
 
 def _in_top_k(targets, scores, k):
@@ -133,6 +173,9 @@ class TopKCategoricalAccuracy(MeanMetricWrapper):
     def get_config(self):
         return {"name": self.name, "dtype": self.dtype, "k": self.k}
 
+    def check_targets(self, y_true, y_pred_shape):
+        check_one_hot(f"Metric '{self.name}'", y_true, y_pred_shape, "sparse_top_k_categorical_accuracy")
+
 
 class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
     """How often the integer target is among the ``k`` highest-scored classes."""
@@ -149,6 +192,11 @@ class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
         if self.from_sorted_ids:
             config["from_sorted_ids"] = True
         return config
+
+    def check_targets(self, y_true, y_pred_shape):
+        owner = f"Metric '{self.name}'"
+        check_sparse_ids(owner, y_true, y_pred_shape, "top_k_categorical_accuracy")
+        check_class_ids(owner, y_true, None if self.from_sorted_ids else y_pred_shape[-1])
 
 
 def _check_k(k):

@@ -20,9 +20,11 @@ thresholds, closer area.
 
 import numpy as np
 
+from glassnet.losses import shape_text
 from glassnet.metrics.metric import Metric
 from glassnet.metrics.metrics_utils import (
-    EPSILON, check_number, divide_no_nan, is_evenly_distributed_thresholds, update_confusion_matrix,
+    EPSILON, check_confusion_targets, check_number, divide_no_nan, is_evenly_distributed_thresholds,
+    update_confusion_matrix,
 )
 
 _CURVES = {"roc": "ROC", "pr": "PR", "prgain": "PRGAIN"}
@@ -136,6 +138,13 @@ class AUC(Metric):
         update_confusion_matrix(counts, y_true, y_pred, self._thresholds, self._thresholds_distributed_evenly,
                                 sample_weight=sample_weight, multi_label=self.multi_label,
                                 label_weights=None if self.multi_label else self.label_weights, name="AUC")
+
+    def check_targets(self, y_true, y_pred_shape):
+        name = f"Metric '{self.name}'"
+        check_confusion_targets(name, y_true, y_pred_shape, multi_label=self.multi_label)
+        if self.multi_label and self._built and y_pred_shape[-1] not in (None, self._num_labels):
+            raise ValueError(f"{name} with multi_label=True expects predictions of shape (n, {self._num_labels}), "
+                             f"got {shape_text(y_pred_shape)}")
 
     def interpolate_pr_auc(self):
         """PR area with Davis & Goadrich's interpolation of precision between thresholds."""

@@ -11,7 +11,8 @@ import numpy as np
 
 from glassnet.metrics.metric import Metric
 from glassnet.metrics.metrics_utils import (
-    NEG_INF, as_result, divide_no_nan, is_evenly_distributed_thresholds, parse_thresholds, update_confusion_matrix,
+    NEG_INF, as_result, check_confusion_targets, divide_no_nan, is_evenly_distributed_thresholds, parse_thresholds,
+    update_confusion_matrix,
 )
 
 
@@ -49,6 +50,9 @@ class _ThresholdCounts(Metric):
         update_confusion_matrix({kind: getattr(self, _ATTRIBUTES[kind]) for kind in self._kinds}, y_true, y_pred,
                                 self.thresholds, self._thresholds_distributed_evenly, top_k=self.top_k,
                                 class_id=self.class_id, sample_weight=sample_weight, name=type(self).__name__)
+
+    def check_targets(self, y_true, y_pred_shape):
+        check_confusion_targets(f"Metric '{self.name}'", y_true, y_pred_shape, self.class_id)
 
     def get_config(self):
         return {**super().get_config(), "thresholds": self.init_thresholds, "top_k": self.top_k,

@@ -16,6 +16,7 @@ scores; "weighted" weighs them by each class's number of true instances.
 
 import numpy as np
 
+from glassnet.losses import shape_text, shapes_match
 from glassnet.metrics.metric import Metric, as_array
 from glassnet.metrics.metrics_utils import EPSILON, as_result, check_number
 
@@ -58,6 +59,17 @@ class FBetaScore(Metric):
             self.false_positives = np.zeros(self._shape)
             self.false_negatives = np.zeros(self._shape)
             self.intermediate_weights = np.zeros(self._shape)
+
+    def check_targets(self, y_true, y_pred_shape):
+        name = f"Metric '{self.name}'"
+        if len(y_pred_shape) != 2 or y_true.ndim != 2 or not shapes_match(y_true.shape[1:], y_pred_shape[1:]):
+            raise ValueError(f"{name} expects one-hot (or 0/1 multi-label) targets and predictions of one shape "
+                             f"(n, classes); got targets of shape {y_true.shape} and predictions of shape "
+                             f"{shape_text(y_pred_shape)}. For integer labels, one-hot encode them with "
+                             "glassnet.utils.to_categorical")
+        if self._built and y_pred_shape[-1] not in (None, self._num_classes):
+            raise ValueError(f"{name} was built for predictions with {self._num_classes} columns, got shape "
+                             f"{shape_text(y_pred_shape)}")
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         y_true = np.asarray(as_array(y_true), dtype="float32")

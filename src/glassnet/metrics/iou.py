@@ -15,10 +15,12 @@ Labels and predictions are class ids by default (``sparse_y_true=True``,
 [0, num_classes) and the ``ignore_class`` are not counted.
 """
 
+import math
 import warnings
 
 import numpy as np
 
+from glassnet.losses import shape_text
 from glassnet.metrics.metric import Metric, as_array
 from glassnet.metrics.metrics_utils import EPSILON
 
@@ -47,6 +49,18 @@ class _IoUBase(Metric):
 
     def _accumulator_dtype(self):
         return "int64" if np.dtype(self.dtype).kind in "iu" else "float64"
+
+    def check_targets(self, y_true, y_pred_shape):
+        """As many class ids per sample in the targets as in the predictions (after argmax where not sparse)."""
+        true_ids = y_true.shape[1:] if self.sparse_y_true else y_true.shape[1:-1]
+        pred_ids = tuple(y_pred_shape[1:]) if self.sparse_y_pred else tuple(y_pred_shape[1:-1])
+        if None in pred_ids or math.prod(true_ids) == math.prod(pred_ids):
+            return
+        hint = ". The predictions look like class scores: pass sparse_y_pred=False" \
+            if self.sparse_y_pred and math.prod(pred_ids[:-1]) == math.prod(true_ids) else ""
+        raise ValueError(f"Metric '{self.name}' expects as many class ids per sample in the targets as in the "
+                         f"predictions; got targets of shape {y_true.shape} for predictions of shape "
+                         f"{shape_text(y_pred_shape)}{hint}")
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         y_true, y_pred = as_array(y_true), as_array(y_pred)

@@ -1,7 +1,9 @@
 """Stateful metrics: ``update_state`` per batch, ``result`` at any time, ``reset_state``.
 
 Metrics read arrays only (never the graph). A mean-type metric keeps a
-weighted total and a count: result = total / count.
+weighted total and a count: result = total / count. A metric whose targets
+follow rules states them in ``check_targets``, which the trainer calls
+before training uses a batch, so a wrong target fails before the first step.
 """
 
 import numpy as np
@@ -49,6 +51,14 @@ class Metric:
 
     def reset_state(self):
         raise NotImplementedError
+
+    def check_targets(self, y_true, y_pred_shape):
+        """Raise a ValueError, before any training step, when this metric cannot take targets ``y_true``.
+
+        ``y_true`` is a NumPy array of one batch (or of all samples); ``y_pred_shape``
+        the shape of the predictions, None where a size varies between batches.
+        The base class accepts anything.
+        """
 
     def __call__(self, *args, **kwargs):
         """Update with one batch and return the result so far."""
@@ -131,3 +141,14 @@ class MeanMetricWrapper(Mean):
 
     def get_config(self):
         return {**super().get_config(), **self.fn_kwargs}
+
+
+class LossMean(MeanMetricWrapper):
+    """The mean over samples of a loss (``metrics=["binary_crossentropy"]``); its targets follow the loss's rules."""
+
+    def __init__(self, loss, name=None, dtype=None):
+        super().__init__(loss.fn, name=name or loss.name, dtype=dtype)  # the loss's defaults, as Keras' metric
+        self.loss = loss
+
+    def check_targets(self, y_true, y_pred_shape):
+        self.loss.check_targets(y_true, y_pred_shape)

@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from glassnet.losses import aligned_shapes, shape_text, shapes_match
 from glassnet.metrics.metric import as_array
 
 NEG_INF = -1e10  # Keras' stand-in for "never positive" (top_k filtering, top_k's default threshold)
@@ -109,6 +110,24 @@ def prepare(y_true, y_pred, sample_weight=None, top_k=None, class_id=None, name=
         if weights is not None:
             weights = weights[..., class_id, None]
     return y_true != 0, y_pred, weights
+
+
+def check_confusion_targets(name, y_true, y_pred_shape, class_id=None, multi_label=False):
+    """What ``prepare`` and ``update_confusion_matrix`` need, checked before training: labels shaped like the
+    predictions (or holding as many values per sample), a ``class_id`` within the columns, rank 2 for multi_label."""
+    true, pred = aligned_shapes(y_true.shape, y_pred_shape)
+    sizes = [math.prod(s[1:]) if None not in s[1:] else None for s in (true, pred)]
+    if not shapes_match(true[1:], pred[1:]) and (None in sizes or sizes[0] != sizes[1]):
+        raise ValueError(f"{name} expects targets of the predictions' shape {shape_text(y_pred_shape)}, one 0/1 "
+                         f"label per prediction; got targets of shape {y_true.shape}. For class ids, one-hot encode "
+                         "them (keras.utils.to_categorical) or pick one class with class_id")
+    if class_id is not None:
+        columns = y_pred_shape[-1] if len(y_pred_shape) > 1 else None
+        if len(y_pred_shape) < 2 or (columns is not None and not -columns <= class_id < columns):
+            raise ValueError(f"{name}: class_id={class_id} needs predictions of shape (n, classes) with more than "
+                             f"{class_id} columns, got predictions of shape {shape_text(y_pred_shape)}")
+    if multi_label and len(y_pred_shape) != 2:
+        raise ValueError(f"{name}: y_pred must have rank 2 when multi_label=True, got shape {shape_text(y_pred_shape)}")
 
 
 def update_confusion_matrix(counts, y_true, y_pred, thresholds, thresholds_distributed_evenly=False, top_k=None,

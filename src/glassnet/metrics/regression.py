@@ -2,7 +2,15 @@
 
 import numpy as np
 
+from glassnet.losses import check_same_shape
 from glassnet.metrics.metric import MeanMetricWrapper, same_rank
+
+
+class _ElementwiseMetric(MeanMetricWrapper):
+    """A metric comparing each target with the prediction at the same place: targets take the predictions' shape."""
+
+    def check_targets(self, y_true, y_pred_shape):
+        check_same_shape(f"Metric '{self.name}'", y_true, y_pred_shape, "compares targets with predictions one by one")
 
 
 def _aligned(y_true, y_pred):
@@ -21,21 +29,21 @@ def mean_absolute_error(y_true, y_pred):
     return np.abs(y_pred - y_true).mean(axis=-1)
 
 
-class MeanSquaredError(MeanMetricWrapper):
+class MeanSquaredError(_ElementwiseMetric):
     """Mean squared error."""
 
     def __init__(self, name="mean_squared_error", dtype=None):
         super().__init__(mean_squared_error, name=name, dtype=dtype)
 
 
-class MeanAbsoluteError(MeanMetricWrapper):
+class MeanAbsoluteError(_ElementwiseMetric):
     """Mean absolute error."""
 
     def __init__(self, name="mean_absolute_error", dtype=None):
         super().__init__(mean_absolute_error, name=name, dtype=dtype)
 
 
-class RootMeanSquaredError(MeanMetricWrapper):
+class RootMeanSquaredError(_ElementwiseMetric):
     """sqrt(mean squared error) over all samples seen."""
 
     def __init__(self, name="root_mean_squared_error", dtype=None):

@@ -85,6 +85,9 @@ class Sequential(Model):
             self.build((None,) + tuple(input_shape[1:]))
 
     def call(self, inputs, training=None):
+        if isinstance(inputs, dict):
+            raise ValueError(f"Sequential '{self.name}' takes one input array, got a dict keyed {sorted(inputs)}. Pass "
+                             "the array itself; inputs by name need a functional model with named keras.Input layers")
         x = self._adjust_input_rank(inputs) if self._input_layer is not None else inputs
         for layer in self._layers:
             x = layer(x, training=training)

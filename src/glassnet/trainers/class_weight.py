@@ -6,7 +6,29 @@ targets, or from 0/1 targets for a single sigmoid output; classes missing
 from the dict weigh 1. The class weight multiplies any ``sample_weight``.
 """
 
+import math
+
 import numpy as np
+
+
+def check_class_weight(class_weight):
+    """Raise unless ``class_weight`` is a dict {class index >= 0: finite real weight}; return it as
+    ``{int: float}``."""
+    if not isinstance(class_weight, dict):
+        raise ValueError(f"class_weight must be a dict {{class index: weight}}, got {type(class_weight).__name__}")
+    checked = {}
+    for key, weight in class_weight.items():
+        if isinstance(key, bool) or not isinstance(key, (int, np.integer)) or key < 0:
+            raise ValueError(f"class_weight keys must be class indices (integers >= 0), got {key!r}")
+        if isinstance(weight, (bool, np.bool_)) or not isinstance(weight, (int, float, np.integer, np.floating)):
+            dtype = getattr(weight, "dtype", type(weight).__name__)
+            raise ValueError(f"class_weight must map class indices to real numbers, got {weight!r} (dtype {dtype}) "
+                             f"for class {int(key)}")
+        if not math.isfinite(weight):
+            raise ValueError(f"class_weight for class {int(key)} is {float(weight)}; weights must be finite "
+                             "(a NaN or infinite weight makes every loss NaN)")
+        checked[int(key)] = float(weight)
+    return checked
 
 
 def class_weights_for(y, class_weight):
@@ -18,22 +40,26 @@ def class_weights_for(y, class_weight):
     if labels.ndim > 1:
         labels = labels[..., 0] if labels.shape[-1] == 1 else labels.argmax(axis=-1)
     labels = np.round(labels).astype(np.int64).reshape(len(labels), -1)[:, 0]
-    keys = [int(k) for k in class_weight]
-    if any(k < 0 for k in keys):
-        raise ValueError(f"class_weight keys must be class indices >= 0, got {sorted(keys)}")
+    keys = list(class_weight)
     table = np.ones(max(keys + [int(labels.max(initial=0))]) + 1, dtype=np.float32)
     for key, weight in class_weight.items():
-        table[int(key)] = float(weight)
+        table[key] = weight
     return table[np.clip(labels, 0, None)]
 
 
 class ClassWeighted:
-    """Wraps a batch source so each batch's sample weights include the class weights."""
+    """Wraps a batch source so each batch's sample weights include the class weights.
 
-    def __init__(self, batches, class_weight):
-        if not isinstance(class_weight, dict):
-            raise ValueError(f"class_weight must be a dict {{class index: weight}}, got {type(class_weight).__name__}")
-        self.batches, self.class_weight = batches, class_weight
+    ``first_y`` (the targets of the first batch, or all of them) is checked
+    here, so that a wrong class_weight raises before training starts.
+    """
+
+    def __init__(self, batches, class_weight, first_y):
+        self.class_weight = check_class_weight(class_weight)
+        if first_y is None:
+            raise ValueError("class_weight needs targets: pass y (or batches of (x, y))")
+        class_weights_for(first_y, self.class_weight)
+        self.batches = batches
 
     def __getattr__(self, name):
         return getattr(self.batches, name)

@@ -3,8 +3,14 @@
 ``CompileLoss`` holds the loss (one per output) and computes the weighted
 total; ``CompileMetrics`` resolves metric names on the first batch, when the
 shapes of targets and predictions are known (``"accuracy"`` becomes binary,
-sparse categorical or categorical accuracy as in Keras 3).
+sparse categorical or categorical accuracy as in Keras 3). Both match the
+targets of each output to its losses and metrics in ``check_targets``; each
+loss and metric owns the rules its targets follow (``Loss.check_targets``,
+``Metric.check_targets``).
 """
+
+import copy
+from typing import NamedTuple, Optional
 
 import numpy as np
 
@@ -68,6 +74,36 @@ def take_targets(y_true, keys, what="y"):
                      "array per output, as a list or a dict keyed by output name")
 
 
+class LossEntry(NamedTuple):
+    """One output's loss: which output (position and name), the Loss, its weight, and its tracker."""
+
+    index: int
+    key: str
+    loss: losses_module.Loss
+    weight: Optional[float]
+    tracker: Optional[Mean]  # "<output>_loss", when more than one output has a loss
+
+
+class MetricEntry(NamedTuple):
+    """One compiled metric: its log name, the Metric, the output it reads, and whether it takes sample weights."""
+
+    name: str
+    metric: Metric
+    index: int
+    weighted: bool
+
+
+def output_shapes(y_pred, keys, free_sizes=False):
+    """The shape of each output (flat order), batch axis as None, and every size but the last as None if
+    ``free_sizes`` (the rules checked on later batches of a generator, whose lengths may vary)."""
+    shapes = []
+    for prediction in flat_outputs(y_pred):
+        shape = tuple(prediction.shape)
+        shape = (None,) * (len(shape) - 1) + shape[-1:] if free_sizes else (None,) + shape[1:]
+        shapes.append(shape)
+    return dict(zip(keys, shapes))
+
+
 class CompileLoss:
     """The compiled loss: one Loss per output, weighted and summed.
 
@@ -86,7 +122,7 @@ class CompileLoss:
         self.output_names = list(output_names) if output_names else None
         self.losses = None
         self.weights = None
-        self.entries = None  # several outputs: [(output index, key, Loss, weight, tracker or None)]
+        self.entries = None  # several outputs: [LossEntry]
         self.metrics = []
         self._resolve()
 
@@ -135,8 +171,36 @@ class CompileLoss:
             weights = [self.weights[0]] * len(keys)
         used = [(i, k, loss, w) for i, (k, loss, w) in enumerate(zip(keys, losses, weights)) if loss is not None]
         track = len(used) > 1
-        self.entries = [(i, k, loss, w, Mean(name=f"{k}_loss") if track else None) for i, k, loss, w in used]
-        self.metrics = [entry[4] for entry in self.entries if entry[4] is not None]
+        self.entries = [LossEntry(i, k, loss, w, Mean(name=f"{k}_loss") if track else None) for i, k, loss, w in used]
+        self.metrics = [entry.tracker for entry in self.entries if entry.tracker is not None]
+
+    def by_output(self, y_pred):
+        """[(output key, Loss)] for the outputs of ``y_pred`` that have a loss (builds the entries if needed)."""
+        single = self.single
+        if single is not None and not isinstance(y_pred, (list, tuple, dict)):
+            return [(output_keys(y_pred, self.output_names)[0], single)]
+        if not self.built:
+            self.build(y_pred)
+        return [(entry.key, entry.loss) for entry in self.entries]
+
+    def check_targets(self, y_true, by_output, shapes):
+        """Each loss's ``check_targets`` on its output's targets.
+
+        ``by_output``: from ``by_output(y_pred)``; ``shapes``: {output key: prediction shape}.
+        """
+        targets = dict(zip(shapes, take_targets(y_true, list(shapes))))
+        for key, loss in by_output:
+            loss.check_targets(targets[key], shapes[key])
+
+    def dry_run(self, y_true, y_pred, sample_weight=None):
+        """Compute each output's loss on one batch without tracking it: a loss that cannot take it fails here."""
+        keys = output_keys(y_pred, self.output_names)
+        predictions = dict(zip(keys, flat_outputs(y_pred)))
+        targets = dict(zip(keys, take_targets(y_true, keys)))
+        weights = dict(zip(keys, take_targets(sample_weight, keys, "sample_weight"))) \
+            if isinstance(sample_weight, (list, tuple, dict)) else dict.fromkeys(keys, sample_weight)
+        for key, loss in self.by_output(y_pred):
+            loss(targets[key], predictions[key], weights[key])
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         loss = self.single
@@ -158,13 +222,13 @@ class CompileLoss:
         weights = take_targets(sample_weight, keys, "sample_weight") \
             if isinstance(sample_weight, (list, tuple, dict)) else [sample_weight] * len(keys)
         total = None
-        for index, _, loss, weight, tracker in self.entries:
-            value = loss(targets[index], predictions[index], weights[index])
-            if tracker is not None:
-                size = len(predictions[index])
-                tracker.add(float(value.data) * size, size)
-            if weight is not None:
-                value = value * float(weight)
+        for entry in self.entries:
+            value = entry.loss(targets[entry.index], predictions[entry.index], weights[entry.index])
+            if entry.tracker is not None:
+                size = len(predictions[entry.index])
+                entry.tracker.add(float(value.data) * size, size)
+            if entry.weight is not None:
+                value = value * float(entry.weight)
             total = value if total is None else total + value
         return total
 
@@ -174,74 +238,6 @@ class CompileLoss:
 
     def get_config(self):
         return {"loss": self.identifier, "loss_weights": self.loss_weights}
-
-
-def _target_labels(y):
-    """Integer view of targets, or None when they are not whole numbers."""
-    if y.dtype.kind in "iub":
-        return y
-    if y.dtype.kind == "f" and y.size and np.all(np.floor(y) == y):
-        return y
-    return None
-
-
-def check_targets(loss, y, output_shape):
-    """Raise a clear error when targets cannot work with ``loss`` and outputs of ``output_shape``.
-
-    Catches the classic mistakes before a single step: integer labels given to
-    categorical_crossentropy, sparse labels out of range or not integers.
-    """
-    if loss is None or output_shape is None or not hasattr(y, "dtype"):
-        return
-    classes = output_shape[-1]
-    name = getattr(loss, "name", type(loss).__name__)
-    kind = getattr(getattr(loss, "fn", None), "__name__", "")
-    if kind == "sparse_categorical_crossentropy":
-        labels = _target_labels(y)
-        if labels is None:
-            sample = y.reshape(-1)[np.argmax(np.floor(y.reshape(-1)) != y.reshape(-1))].item()
-            raise ValueError(
-                f"Loss '{name}' expects integer class ids, got non-integer targets such as {sample!r} "
-                f"(dtype {y.dtype}). For one-hot targets use loss='categorical_crossentropy'"
-            )
-        if y.ndim == len(output_shape) and y.shape[-1] == classes and classes > 1:
-            raise ValueError(
-                f"Loss '{name}' expects integer class ids of shape (n,), got targets of shape {y.shape}, "
-                "which look one-hot encoded. Use loss='categorical_crossentropy', or pass y.argmax(axis=-1)"
-            )
-        low, high = labels.min(), labels.max()
-        if classes is not None and (low < 0 or high >= classes):
-            raise ValueError(
-                f"Loss '{name}' expects class ids in [0, {classes}) for a model with {classes} outputs, "
-                f"got labels from {low.item()} to {high.item()}"
-            )
-    elif kind in ("mean_squared_error", "mean_absolute_error", "huber", "binary_crossentropy"):
-        _check_same_shape(name, y, output_shape)
-    elif kind == "categorical_crossentropy":
-        looks_sparse = y.ndim < len(output_shape) or (y.shape[-1] == 1 and classes not in (None, 1))
-        if looks_sparse:
-            raise ValueError(
-                f"Loss '{name}' expects one-hot targets of shape (n, {classes}), got targets of shape {y.shape} "
-                f"that look like integer class ids. Use loss='sparse_categorical_crossentropy', or one-hot "
-                f"encode them with to_categorical(y, {classes})"
-            )
-        if classes is not None and y.shape[-1] != classes:
-            raise ValueError(
-                f"Loss '{name}' expects targets with {classes} columns to match the model's {classes} outputs, "
-                f"got shape {y.shape}"
-            )
-
-
-def _check_same_shape(name, y, output_shape):
-    """Element-wise losses need targets shaped like the outputs ((n,) and (n, 1) are taken as one)."""
-    target, output = tuple(y.shape[1:]), tuple(output_shape[1:])
-    if target == output or (target, output) in (((), (1,)), ((1,), ())):
-        return
-    raise ValueError(
-        f"Loss '{name}' compares targets with outputs element by element, so the targets must have the "
-        f"outputs' shape (n,) + {output}; got targets of shape {y.shape}. Check the last layer's units "
-        f"or reshape y"
-    )
 
 
 class CompileMetrics(Metric):
@@ -265,7 +261,7 @@ class CompileMetrics(Metric):
         self.output_names = list(output_names) if output_names else None
         self.metrics = None
         self.weighted = None
-        self.entries = None  # [(log name, metric, output index, weighted)]
+        self.entries = None  # [MetricEntry]
         self._single = True
 
     @property
@@ -313,33 +309,54 @@ class CompileMetrics(Metric):
         if not self.built:
             self.build(y_true, y_pred)
         if self._single:
-            for _, metric, _, weighted in self.entries:
-                metric.update_state(y_true, y_pred, sample_weight) if weighted else metric.update_state(y_true, y_pred)
+            for entry in self.entries:
+                if entry.weighted:
+                    entry.metric.update_state(y_true, y_pred, sample_weight)
+                else:
+                    entry.metric.update_state(y_true, y_pred)
             return
         keys = output_keys(y_pred, self.output_names)
         predictions, targets = flat_outputs(y_pred), take_targets(y_true, keys)
         weights = take_targets(sample_weight, keys, "sample_weight") \
             if isinstance(sample_weight, (list, tuple, dict)) else [sample_weight] * len(keys)
-        for _, metric, index, weighted in self.entries:
-            if weighted:
-                metric.update_state(targets[index], predictions[index], weights[index])
+        for entry in self.entries:
+            if entry.weighted:
+                entry.metric.update_state(targets[entry.index], predictions[entry.index], weights[entry.index])
             else:
-                metric.update_state(targets[index], predictions[index])
+                entry.metric.update_state(targets[entry.index], predictions[entry.index])
+
+    def check_targets(self, y_true, shapes):
+        """Each metric's ``check_targets`` on its output's targets; ``shapes``: {output key: prediction shape}.
+
+        The metrics must be built (``build``) first.
+        """
+        keys = list(shapes)
+        targets = take_targets(y_true, keys) if len(keys) > 1 else [y_true]
+        for entry in self.entries:
+            entry.metric.check_targets(targets[entry.index], shapes[keys[entry.index]])
+
+    def dry_run(self, y_true, y_pred, sample_weight=None):
+        """Update a copy of every metric with one batch: a metric that cannot take it fails here, unchanged."""
+        try:
+            trial = copy.deepcopy(self)
+        except Exception:  # noqa: BLE001 - a metric that cannot be copied is checked by its check_targets alone
+            return
+        trial.update_state(y_true, y_pred, sample_weight)
 
     def reset_state(self):
-        for _, metric, _, _ in self.entries or []:
-            metric.reset_state()
+        for entry in self.entries or []:
+            entry.metric.reset_state()
 
     def result(self):
         """``{log name: value}`` of every compiled metric."""
-        return {name: metric.result() for name, metric, _, _ in self.entries or []}
+        return {entry.name: entry.metric.result() for entry in self.entries or []}
 
     def results(self):
         return self.result()
 
     @property
     def names(self):
-        return [name for name, _, _, _ in self.entries or []]
+        return [entry.name for entry in self.entries or []]
 
 
 def _flatten_identifiers(identifiers):
@@ -363,7 +380,7 @@ def _log_entries(plain, weighted, keys):
                 name = f"{name}_{used[name] - 1}"
             else:
                 used[name] = 1
-            entries.append((name, metric, index, False))
+            entries.append(MetricEntry(name, metric, index, False))
     for group in weighted:
         for metric, index in group:
             name = f"{keys[index]}_{metric.name}" if keys else metric.name
@@ -376,5 +393,53 @@ def _log_entries(plain, weighted, keys):
                     used[name] = 1
             else:
                 used[name] = 1
-            entries.append((name, metric, index, True))
+            entries.append(MetricEntry(name, metric, index, True))
     return entries
+
+
+class TargetCheck:
+    """The rules the compiled losses and metrics set for targets, for one model's outputs.
+
+    Made from the targets and the predictions of the first batch; compiled
+    metrics not built yet are checked on a copy built from that batch, as
+    they will be built at the first step. ``check(y)`` applies every loss's and
+    metric's ``check_targets`` to a batch of targets: with the outputs'
+    exact shapes (but the batch axis) for the first batch or whole arrays,
+    and with only the rank and the last size fixed for a generator's later
+    batches, whose lengths may vary. ``dry_run`` computes the loss and a
+    copy of the metrics on one batch.
+    """
+
+    def __init__(self, compile_loss, compile_metrics, y_true, y_pred):
+        self.compile_loss, self.compile_metrics = compile_loss, compile_metrics
+        names = (compile_loss or compile_metrics).output_names
+        keys = output_keys(y_pred, names)
+        self.losses = compile_loss.by_output(y_pred) if compile_loss is not None else []
+        if compile_metrics is not None and not compile_metrics.built:
+            self.compile_metrics = _built_copy(compile_metrics, y_true, y_pred)  # the real ones build at the first step
+        self.first_shapes = output_shapes(y_pred, keys)
+        self.later_shapes = output_shapes(y_pred, keys, free_sizes=True)
+
+    def __call__(self, y_true, later_batch=True):
+        shapes = self.later_shapes if later_batch else self.first_shapes
+        if self.losses:
+            self.compile_loss.check_targets(y_true, self.losses, shapes)
+        if self.compile_metrics is not None:
+            self.compile_metrics.check_targets(y_true, shapes)
+
+    def dry_run(self, y_true, y_pred, sample_weight=None):
+        """The loss and a copy of the metrics on one batch (``y_pred``: arrays): whatever cannot take it fails."""
+        if self.compile_loss is not None:
+            self.compile_loss.dry_run(y_true, y_pred, sample_weight)
+        if self.compile_metrics is not None:
+            self.compile_metrics.dry_run(y_true, y_pred, sample_weight)
+
+
+def _built_copy(compile_metrics, y_true, y_pred):
+    """A copy of unbuilt compiled metrics, built for these targets and predictions (None if it cannot be copied)."""
+    try:
+        trial = copy.deepcopy(compile_metrics)
+    except Exception:  # noqa: BLE001 - metrics that cannot be copied are checked as they update
+        return None
+    trial.build(y_true, y_pred)
+    return trial

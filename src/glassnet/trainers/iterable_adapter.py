@@ -4,13 +4,18 @@ Each item is one batch: ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``
 A PyDataset is indexed batch by batch (in shuffled order when ``shuffle``),
 and its ``on_epoch_end`` is called after each epoch. A generator is read as
 it comes; with ``steps_per_epoch`` each epoch takes that many batches from
-it, otherwise an epoch lasts until it runs out. Arrays are checked batch by
-batch (lengths agree, no NaN), since the whole data is never in hand.
+it, otherwise an epoch lasts until it runs out.
+
+The whole data is never in hand, so every batch is read and checked as it
+comes (``data.read_batch``: dtypes, lengths, NaN, the float cast), and its
+targets are checked by ``check_targets`` (set by the trainer once the
+model's outputs are known: label ranges and shapes, against each loss and
+metric).
 """
 
 import numpy as np
 
-from glassnet.trainers.data_adapter import check_finite, count_samples, flatten_arrays, map_arrays, to_array
+from glassnet.trainers.data import read_batch
 
 
 def is_batch_source(x):
@@ -25,39 +30,13 @@ def is_batch_source(x):
     return hasattr(x, "__iter__") or hasattr(x, "__next__")
 
 
-def _unpack(batch):
-    if isinstance(batch, tuple):
-        if len(batch) == 1:
-            return batch[0], None, None
-        if len(batch) in (2, 3):
-            return (batch + (None,))[:3]
-        raise ValueError(f"A batch must be x, (x,), (x, y) or (x, y, sample_weight); got a tuple of {len(batch)}")
-    return batch, None, None
-
-
-def _checked(batch):
-    """A batch as float32-ready arrays, checked for matching lengths and NaN."""
-    x, y, sample_weight = _unpack(batch)
-    x = map_arrays(lambda a: to_array(a, "x"), x)
-    y = map_arrays(lambda a: to_array(a, "y"), y)
-    if sample_weight is not None:
-        sample_weight = to_array(sample_weight, "sample_weight").astype("float32")
-    count_samples(x, y, sample_weight)
-    for array in flatten_arrays(x):
-        check_finite(array, "x")
-    for array in flatten_arrays(y):
-        check_finite(array, "y")
-    x = map_arrays(lambda a: a.astype("float32") if a.dtype.kind == "f" and a.dtype != np.float32 else a, x)
-    return x, y, sample_weight
-
-
 class IterableBatches:
     """Batches from a generator, an iterable of batches, or a PyDataset."""
 
-    def __init__(self, source, steps=None, shuffle=False):
+    def __init__(self, source, steps=None, shuffle=False, strings=False):
         from glassnet.utils.py_dataset import PyDataset
 
-        self.source, self.shuffle = source, shuffle
+        self.source, self.shuffle, self.strings = source, shuffle, strings  # strings: x may hold text
         self.is_dataset = isinstance(source, PyDataset)
         if self.is_dataset:
             self.steps = len(source) if steps is None else steps
@@ -66,15 +45,22 @@ class IterableBatches:
         self._iterator = None
         self.exhausted = False
         self._peeked = None
+        self.check_targets = None  # y -> None or raise, for every batch after the first
+
+    def _checked(self, batch):
+        x, y, sample_weight = read_batch(batch, self.strings)
+        if self.check_targets is not None and y is not None:
+            self.check_targets(y)
+        return x, y, sample_weight
 
     def first_batch(self):
         """The first batch (kept, and yielded again by the first epoch): for checks before training."""
         if self.is_dataset:
-            return _checked(self.source[0])
+            return read_batch(self.source[0], self.strings)
         if self._peeked is None:
             self._iterator = iter(self.source)
             try:
-                self._peeked = _checked(next(self._iterator))
+                self._peeked = read_batch(next(self._iterator), self.strings)
             except StopIteration:
                 raise ValueError("The data generator produced no batches") from None
         return self._peeked
@@ -96,7 +82,7 @@ class IterableBatches:
             except StopIteration:
                 self.exhausted = True
                 return
-            yield _checked(batch)
+            yield self._checked(batch)
             count += 1
 
     def _dataset_epoch(self, generator):
@@ -104,7 +90,7 @@ class IterableBatches:
         if self.shuffle and generator is not None:
             order = generator.permutation(order)
         for index in order[: self.steps]:
-            yield _checked(self.source[int(index)])
+            yield self._checked(self.source[int(index)])
         self.source.on_epoch_end()
 
 

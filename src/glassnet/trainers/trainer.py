@@ -2,10 +2,19 @@
 
 One training step is ``train_step(data)``: forward with ``training=True``,
 ``compute_loss``, ``loss.backward()``, ``optimizer.apply`` and the metric
-updates. ``fit`` runs it over shuffled batches, epoch after epoch, with
-callbacks around it; ``evaluate`` and ``predict`` run forward passes under
-``no_grad``. Every argument and the data are checked before any state
-changes, so a call that raises leaves the model as it was.
+updates. ``data`` is always the packed batch ``(x,)``, ``(x, y)`` or
+``(x, y, sample_weight)``, for the built-in step and an overridden one
+alike, as in Keras 3 (``test_step`` and ``predict_step`` too). ``fit`` runs
+it over shuffled batches, epoch after epoch, with callbacks around it;
+``evaluate`` and ``predict`` run forward passes under ``no_grad``.
+
+Every argument and the data are checked before any state changes, so a
+call that raises leaves the model as it was: arrays are read and checked
+whole (``data.read_arrays``), the first batch runs through the model, and
+the targets go through every loss's and metric's ``check_targets`` and a
+trial computation of the loss and (a copy of) the metrics. A generator's
+later batches are checked as they come (``data.read_batch`` and the same
+target rules).
 """
 
 import contextlib
@@ -23,36 +32,16 @@ from glassnet.metrics.metric import Mean
 from glassnet.random import global_generator
 from glassnet.state import current
 from glassnet.trainers import threads
-from glassnet.trainers.class_weight import ClassWeighted
-from glassnet.trainers.compile_utils import (
-    CompileLoss, CompileMetrics, check_targets, flat_outputs, output_keys, take_targets,
+from glassnet.trainers.class_weight import ClassWeighted, check_class_weight, class_weights_for
+from glassnet.trainers.compile_utils import CompileLoss, CompileMetrics, TargetCheck
+from glassnet.trainers.data import (
+    flatten_arrays, map_arrays, pack_x_y_sample_weight, read_arrays, unpack_x_y_sample_weight,
 )
+from glassnet.trainers.data_adapter import ArrayBatches, train_validation_split
 from glassnet.trainers.interrupt import graceful_interrupt
 from glassnet.trainers.iterable_adapter import IterableBatches, is_batch_source
-from glassnet.trainers.data_adapter import (
-    ArrayBatches, check_finite, count_samples, flatten_arrays, map_arrays, to_array, train_validation_split,
-)
 
-
-def unpack_x_y_sample_weight(data):
-    """Split a batch given as x, (x,), (x, y) or (x, y, sample_weight)."""
-    if isinstance(data, tuple):
-        if len(data) == 1:
-            return data[0], None, None
-        if len(data) == 2:
-            return data[0], data[1], None
-        if len(data) == 3:
-            return data
-    return data, None, None
-
-
-def pack_x_y_sample_weight(x, y=None, sample_weight=None):
-    """``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``: a batch as Keras hands it to a custom ``train_step``."""
-    if y is None:
-        return (x,)
-    if sample_weight is None:
-        return (x, y)
-    return (x, y, sample_weight)
+__all__ = ["Trainer", "pack_x_y_sample_weight", "unpack_x_y_sample_weight"]
 
 
 def _check_batch_size(batch_size):
@@ -131,7 +120,7 @@ class Trainer:
 
     def _assert_compiled(self, method):
         if not self.compiled:
-            raise RuntimeError(
+            raise ValueError(  # Keras 3 raises ValueError here too
                 f"You must call compile() before {method}(): e.g. model.compile(optimizer='adam', "
                 "loss='sparse_categorical_crossentropy', metrics=['accuracy'])"
             )
@@ -170,7 +159,7 @@ class Trainer:
         pairs = [("loss", self._loss_tracker)] if self._loss_tracker is not None else []
         compile_metrics, compile_loss = self._compile_metrics, self._compile_loss
         if compile_metrics is not None:
-            pairs += [(name, metric) for name, metric, _, _ in compile_metrics.entries or []]
+            pairs += [(entry.name, entry.metric) for entry in compile_metrics.entries or []]
         if compile_loss is not None:
             pairs += [(metric.name, metric) for metric in compile_loss.metrics]
         entries = sorted(pairs, key=lambda pair: pair[0])
@@ -254,46 +243,62 @@ class Trainer:
 
     # --- checks before a loop ---------------------------------------------------------------------------
     def _prepare_arrays(self, x, y, sample_weight, need_y):
-        """Arrays from whatever was given, checked: lengths, emptiness, NaN."""
-        if x is None:
-            raise ValueError("x is required: pass the input samples as the first argument")
-        x = map_arrays(lambda a: to_array(a, "x"), _list_of_numbers_as_array(x))
-        y = map_arrays(lambda a: to_array(a, "y"), _list_of_numbers_as_array(y))
+        """Arrays from whatever was given, read and checked whole (``data.read_arrays``)."""
+        x, y, sample_weight = read_arrays(x, y, sample_weight, strings=self._reads_strings())
         if need_y and y is None:
             raise ValueError("y is required here: pass the targets as the second argument")
-        if sample_weight is not None:
-            sample_weight = to_array(sample_weight, "sample_weight").astype("float32")
-        count_samples(x, y, sample_weight)
-        for array in flatten_arrays(x):
-            check_finite(array, "x")
-        for array in flatten_arrays(y):
-            check_finite(array, "y")
         return x, y, sample_weight
 
-    def _check_against_model(self, x, y, batch_size=32):
-        """Run the first batch through the model (no graph) and check the targets against the loss.
+    def _check_against_model(self, x, y, sample_weight=None, batch_size=32):
+        """Run the first batch through the model (no graph) and check the targets; nothing changes.
 
         This builds the model if needed and raises any shape error with the
         layer's own message (showing the batch shape the user will train
-        with) before training changes anything.
+        with). Then the targets (all of them for arrays, the first batch of a
+        generator) go through every loss's and metric's ``check_targets``,
+        and the loss and a copy of the metrics are computed on the first
+        batch, so that no loss or metric fails after the first optimizer
+        update (for the built-in steps; an overridden ``train_step`` decides
+        what its targets mean). Returns the target check for a generator's
+        later batches (None when there is nothing to check).
         """
-        head = map_arrays(lambda a: a[:batch_size], x)
+        self._check_input_keys(x)
+        head_x, head_y, head_weight = map_arrays(lambda a: a[:batch_size], (x, y, sample_weight))
         with no_grad():
-            output = self(head, training=False)
-        compile_loss = self._compile_loss
-        if y is None or compile_loss is None:
+            output = self(head_x, training=False)
+        if y is None or not self._uses_builtin_steps() or (self._compile_loss is None
+                                                          and self._compile_metrics is None):
+            return None  # an overridden train_step/test_step decides what its targets mean
+        check = TargetCheck(self._compile_loss, self._compile_metrics, y, output)
+        check(y, later_batch=False)
+        with no_grad():
+            check.dry_run(head_y, _arrays_of(output), head_weight)
+        return check
+
+    def _check_input_keys(self, x):
+        """A dict x must name every input of a model with named inputs."""
+        if not isinstance(x, dict):
             return
-        if isinstance(output, Tensor):
-            if compile_loss.single is not None and not isinstance(y, (list, tuple, dict)):
-                check_targets(compile_loss.single, y, output.shape)
-            return
-        if isinstance(output, (list, tuple, dict)):
-            if not compile_loss.built:
-                compile_loss.build(output)
-            keys = output_keys(output, compile_loss.output_names)
-            targets, predictions = take_targets(y, keys), flat_outputs(output)
-            for index, _, loss, _, _ in compile_loss.entries:
-                check_targets(loss, targets[index], predictions[index].shape)
+        names = getattr(self, "input_names", None)
+        if names is None:
+            return  # a subclassed model's call decides what it takes (Sequential refuses dicts itself)
+        missing = [name for name in names if name not in x]
+        if missing:
+            raise ValueError(f"x is a dict keyed {sorted(x)}, but model '{self.name}' has inputs named {names}: "
+                             f"no value for {missing}")
+
+    def _reads_strings(self):
+        """Whether x may hold strings: an input declared ``keras.Input(dtype="string")``, or a first layer
+        that reads text (one with ``reads_strings`` true, such as TextVectorization or StringLookup)."""
+        input_layer = getattr(self, "_input_layer", None)
+        declared = [getattr(t, "dtype", None) for t in getattr(self, "inputs", None) or []]
+        if "string" in declared or getattr(input_layer, "dtype", None) == "string":
+            return True
+        layers = getattr(self, "layers", None) or [None]
+        return bool(getattr(layers[0], "reads_strings", False))
+
+    def _uses_builtin_steps(self):
+        return type(self).train_step is Trainer.train_step and type(self).test_step is Trainer.test_step
 
     # --- fit -----------------------------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
@@ -322,7 +327,8 @@ class Trainer:
     def _training_batches(self, x, y, sample_weight, class_weight, batch_size, shuffle, steps_per_epoch,
                           validation_split, validation_data, validation_steps, validation_batch_size):
         """Check the training and validation data and return their batch sources (nothing is changed yet)."""
-        need_y = self._needs_targets()
+        if class_weight is not None:
+            class_weight = check_class_weight(class_weight)
         if is_batch_source(x):
             if y is not None or sample_weight is not None:
                 raise ValueError("When x is a generator or a PyDataset, its batches carry the targets: "
@@ -330,18 +336,15 @@ class Trainer:
             if validation_split:
                 raise ValueError("validation_split needs arrays; with a generator or PyDataset, "
                                  "pass validation_data instead")
-            batches = IterableBatches(x, steps_per_epoch, shuffle=bool(shuffle))
-            first_x, first_y, _ = batches.first_batch()
-            self._check_against_model(first_x, first_y, len(flatten_arrays(first_x)[0]))
+            batches, y = self._source_batches(x, steps_per_epoch, shuffle=bool(shuffle))
         else:
-            x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, need_y=need_y)
+            x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, need_y=self._needs_targets())
             if validation_data is None and validation_split:
                 (x, y, sample_weight), validation_data = train_validation_split((x, y, sample_weight),
                                                                                 validation_split)
-            batches = ArrayBatches(x, y, sample_weight, batch_size, shuffle=bool(shuffle))
-            self._check_against_model(x, y, batch_size)
+            batches = self._array_batches(x, y, sample_weight, batch_size, shuffle=bool(shuffle))
         if class_weight is not None:
-            batches = ClassWeighted(batches, class_weight)
+            batches = ClassWeighted(batches, class_weight, y)
         validation = None
         if validation_data is not None:
             validation = self._validation_batches(validation_data, validation_steps,
@@ -350,15 +353,33 @@ class Trainer:
 
     def _validation_batches(self, validation_data, steps, batch_size):
         if is_batch_source(validation_data):
-            validation = IterableBatches(validation_data, steps)
-            first_x, first_y, _ = validation.first_batch()
-            self._check_against_model(first_x, first_y, len(flatten_arrays(first_x)[0]))
-            return validation
+            return self._source_batches(validation_data, steps)[0]
         val_x, val_y, val_weight = self._unpack_validation(validation_data)
         val_x, val_y, val_weight = self._prepare_arrays(val_x, val_y, val_weight, need_y=self._needs_targets())
-        validation = ArrayBatches(val_x, val_y, val_weight, batch_size)
-        self._check_against_model(val_x, val_y, batch_size)
-        return validation
+        return self._array_batches(val_x, val_y, val_weight, batch_size)
+
+    def _array_batches(self, x, y, sample_weight, batch_size, shuffle=False):
+        """Batches of arrays already read whole (``_prepare_arrays``), checked against the model first."""
+        batches = ArrayBatches(x, y, sample_weight, batch_size, shuffle=shuffle)
+        self._check_against_model(x, y, sample_weight, batch_size)
+        return batches
+
+    def _source_batches(self, source, steps, shuffle=False):
+        """Batches of a generator, iterable or PyDataset: the first checked against the model now, the others'
+        targets against the same rules as they come. Returns the batches and the first batch's targets."""
+        batches = IterableBatches(source, steps, shuffle=shuffle, strings=self._reads_strings())
+        first_x, first_y, first_weight = batches.first_batch()
+        if first_y is None and self._needs_targets():
+            raise ValueError("The batches hold no targets, but the loss needs them: yield (x, y) or "
+                             "(x, y, sample_weight) batches")
+        batches.check_targets = self._check_against_model(first_x, first_y, first_weight,
+                                                          len(flatten_arrays(first_x)[0]))
+        return batches, first_y
+
+    def _one_batch(self, x, y=None, sample_weight=None):
+        """All of ``x`` (read whole) as one batch, taken as fit takes its batches (floats as floatx)."""
+        count = len(flatten_arrays(x)[0])
+        return next(ArrayBatches(x, y, sample_weight, count).epoch_batches())
 
     @contextlib.contextmanager
     def _fixed_trainable_weights(self):
@@ -425,15 +446,14 @@ class Trainer:
         """Run one epoch's steps; returns (steps run, the last step's logs)."""
         logs, steps = {}, 0
         generator = global_generator()
-        custom = type(self).train_step is not Trainer.train_step
+        custom = type(self).train_step is not Trainer.train_step  # its logs may hold Tensors or nested dicts
         for step, batch in enumerate(batches.epoch_batches(generator)):
             if steps_per_epoch is not None and step >= steps_per_epoch:
                 break
             callback_list.on_train_batch_begin(step)
+            logs = self.train_step(pack_x_y_sample_weight(*batch))
             if custom:
-                logs = python_logs(self.train_step(pack_x_y_sample_weight(*batch)))
-            else:
-                logs = self.train_step(batch)
+                logs = python_logs(logs)
             steps = step + 1
             callback_list.on_train_batch_end(step, logs)
             if self.stop_training or interrupted:
@@ -451,8 +471,7 @@ class Trainer:
             batches = self._validation_batches(x, steps, batch_size)
         else:
             x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, need_y=self._needs_targets())
-            batches = ArrayBatches(x, y, sample_weight, batch_size)
-            self._check_against_model(x, y, batch_size)
+            batches = self._array_batches(x, y, sample_weight, batch_size)
         callback_list = self._callback_list(callbacks, None, verbose, 1, steps or batches.steps,
                                             add_progbar=verbose != 0)
         with threads.compute_scope(self, batch_size):
@@ -465,13 +484,12 @@ class Trainer:
         """Run test_step over ``batches`` with freshly reset metrics and return the logs."""
         self.reset_metrics()
         callback_list.on_test_begin()
-        custom = type(self).test_step is not Trainer.test_step
         with no_grad():
             for step, batch in enumerate(batches.epoch_batches()):
                 if steps is not None and step >= steps:
                     break
                 callback_list.on_test_batch_begin(step)
-                logs = self.test_step(pack_x_y_sample_weight(*batch) if custom else batch)
+                logs = self.test_step(pack_x_y_sample_weight(*batch))
                 callback_list.on_test_batch_end(step, logs)
         logs = self.get_metrics_result()
         callback_list.on_test_end(logs)
@@ -483,7 +501,7 @@ class Trainer:
         batch_size = _check_batch_size(batch_size)
         verbose = _resolve_verbose(verbose)
         if is_batch_source(x):
-            batches = IterableBatches(x, steps)
+            batches = IterableBatches(x, steps, strings=self._reads_strings())
         else:
             x, _, _ = self._prepare_arrays(x, None, None, need_y=False)
             batches = ArrayBatches(x, None, None, batch_size)
@@ -496,7 +514,7 @@ class Trainer:
                 if steps is not None and step >= steps:
                     break
                 callback_list.on_predict_batch_begin(step)
-                batch_out = map_arrays(_to_numpy, self.predict_step(batch))
+                batch_out = map_arrays(_to_numpy, self.predict_step(pack_x_y_sample_weight(batch[0])))
                 outputs = _append_outputs(outputs, batch_out, seen, getattr(batches, "num_samples", None))
                 seen += len(flatten_arrays(batch_out)[0])
                 callback_list.on_predict_batch_end(step, {"outputs": batch_out})
@@ -510,45 +528,32 @@ class Trainer:
         """One training step on exactly this batch; returns the loss (and metrics) for it."""
         self._assert_compiled("train_on_batch")
         x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, need_y=self._needs_targets())
-        self._check_against_model(x, y)
+        if class_weight is not None:
+            by_class = class_weights_for(y, check_class_weight(class_weight))
+            sample_weight = by_class if sample_weight is None else by_class * sample_weight
+        batch = self._one_batch(x, y, sample_weight)
+        self._check_against_model(*batch, batch_size=len(flatten_arrays(x)[0]))
         self.reset_metrics()
         with threads.compute_scope(self, len(flatten_arrays(x)[0]), return_memory=False):
-            logs = self.train_step(_as_batch(x, y, sample_weight))
+            logs = self.train_step(pack_x_y_sample_weight(*batch))
         return _single_batch_result(self, logs, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Loss and metrics on exactly this batch, without training."""
         self._assert_compiled("test_on_batch")
         x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, need_y=self._needs_targets())
-        self._check_against_model(x, y)
+        batch = self._one_batch(x, y, sample_weight)
+        self._check_against_model(*batch, batch_size=len(flatten_arrays(x)[0]))
         self.reset_metrics()
         with no_grad():
-            logs = self.test_step(_as_batch(x, y, sample_weight))
+            logs = self.test_step(pack_x_y_sample_weight(*batch))
         return _single_batch_result(self, logs, return_dict)
 
     def predict_on_batch(self, x):
         """The model's outputs for exactly this batch, as NumPy array(s)."""
         x, _, _ = self._prepare_arrays(x, None, None, need_y=False)
         with no_grad():
-            return map_arrays(_to_numpy, self.predict_step((map_arrays(_as_float, x),)))
-
-
-def _list_of_numbers_as_array(value):
-    """A plain (nested) list of numbers is one array; a list of arrays is several inputs, as in Keras."""
-    if isinstance(value, (list, tuple)) and value and not isinstance(value[0], (np.ndarray, Tensor, dict)) \
-            and not hasattr(value[0], "to_numpy"):
-        return np.asarray(value)
-    return value
-
-
-def _as_float(array):
-    from glassnet import config
-
-    return array.astype(config.floatx()) if array.dtype.kind == "f" and array.dtype != config.floatx() else array
-
-
-def _as_batch(x, y, sample_weight):
-    return map_arrays(_as_float, x), y, sample_weight
+            return map_arrays(_to_numpy, self.predict_step(pack_x_y_sample_weight(self._one_batch(x)[0])))
 
 
 def _single_batch_result(model, logs, return_dict):

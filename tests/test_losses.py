@@ -500,3 +500,40 @@ def test_bce_after_sigmoid_with_flat_targets_stays_fused():
     reference = torch_run(lambda t: F.binary_cross_entropy_with_logits(t, t64(y[:, None])), logits)
     assert float(value.numpy()) == pytest.approx(reference[0], rel=1e-5)  # about 40/3: not capped near 16/3
     np.testing.assert_allclose(z.grad, reference[1], rtol=1e-5, atol=1e-7)
+
+
+# --- check_targets: each loss states the targets it takes ------------------------------------------------------------
+@pytest.mark.parametrize("loss,good,bad,words", [
+    (losses.MeanSquaredError(), np.zeros((4, 3)), np.zeros(4), ["'mean_squared_error'", "(n, 3)", "(4,)"]),
+    (losses.MeanAbsoluteError(), np.zeros((4, 3)), np.zeros((4, 1)), ["(n, 3)", "(4, 1)"]),
+    (losses.Huber(), np.zeros((4, 3)), np.zeros((4, 3, 1, 2)), ["(n, 3)", "(4, 3, 1, 2)"]),
+    (losses.BinaryCrossentropy(), np.zeros((4, 3)), np.zeros((4, 2)), ["(n, 3)", "(4, 2)"]),
+    (losses.CategoricalCrossentropy(), np.eye(3)[[0, 1, 2, 0]], np.array([0, 1, 2, 0]),
+     ["one-hot", "(n, 3)", "sparse_categorical_crossentropy", "to_categorical(y, 3)"]),
+    (losses.CategoricalCrossentropy(), np.eye(3)[[0, 1, 2, 0]], np.eye(4), ["(n, 3)", "(4, 4)"]),
+    (losses.SparseCategoricalCrossentropy(), np.array([[0], [1], [2], [0]]), np.array([0, 1, 3, 0]),
+     ["[0, 3)", "from 0 to 3"]),
+    (losses.SparseCategoricalCrossentropy(), np.array([0.0, 1.0, 2.0, 0.0]), np.array([0.0, 1.5, 2.0, 0.0]),
+     ["integer class ids", "1.5"]),
+    (losses.SparseCategoricalCrossentropy(), np.array([0, 1, 2, 0]), np.zeros((4, 2), dtype=int),
+     ["(n,) or (n, 1)", "(4, 2)"]),
+    (losses.SparseCategoricalCrossentropy(), np.array([0, 1, 2, 0]), np.eye(3)[[0, 1, 2, 0]],
+     ["one-hot", "categorical_crossentropy", "(4, 3)"]),
+])
+def test_each_loss_refuses_targets_it_cannot_take(loss, good, bad, words):
+    loss.check_targets(good, (None, 3))  # passes
+    with pytest.raises(ValueError) as info:
+        loss.check_targets(bad, (None, 3))
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_sparse_targets_may_hold_the_ignored_class():
+    loss = losses.SparseCategoricalCrossentropy(ignore_class=-1)
+    loss.check_targets(np.array([0, -1, 2]), (None, 3))
+    with pytest.raises(ValueError, match="from -2 to 2"):
+        loss.check_targets(np.array([0, -2, 2]), (None, 3))
+
+
+def test_custom_losses_accept_any_targets_unless_they_say_otherwise():
+    losses.get(lambda y_true, y_pred: ops.mean(y_pred)).check_targets(np.zeros((2, 7)), (None, 3))

@@ -392,3 +392,265 @@ def test_regression_targets_of_the_wrong_shape(batch_size):
     assert "(30,)" in message and "3" in message
     for a, b in zip(weights, model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+# --- a failed call changes nothing: weights, iterations and the optimizer's slots ----------------------------------------
+def trained_model(data, **compile_arguments):
+    """A model trained one epoch, so its optimizer has slots (Adam's moments) to compare."""
+    x, y = data
+    model = make_model()
+    model.fit(x, y, epochs=1, batch_size=16, verbose=0)
+    if compile_arguments:
+        model.compile(optimizer=model.optimizer, **compile_arguments)
+    return model
+
+
+def full_snapshot(model):
+    return snapshot(model), [np.array(v, copy=True) for v in model.optimizer.variables]
+
+
+def assert_nothing_changed(model, before, x, y):
+    """Weights, optimizer (iterations and every slot) as before; then a correct fit trains."""
+    plain, slots = before
+    now = model.optimizer.variables
+    assert len(now) == len(slots) > 1  # iterations and the slots
+    for a, b in zip(slots, now):
+        np.testing.assert_array_equal(a, b)
+    assert_untouched_and_usable(model, plain, x, y)
+
+
+@pytest.mark.parametrize("value,word", [(np.nan, "NaN"), (np.inf, "infinite")])
+def test_non_finite_sample_weight(data, value, word):
+    x, y = data
+    model = trained_model(data)
+    before = full_snapshot(model)
+    weights = np.ones(N, dtype="float32")
+    weights[11] = value
+    for call in (lambda: model.fit(x, y, sample_weight=weights, verbose=0),
+                 lambda: model.train_on_batch(x, y, sample_weight=weights),
+                 lambda: model.evaluate(x, y, sample_weight=weights, verbose=0),
+                 lambda: model.fit(iter([(x, y, weights)]), verbose=0)):
+        with pytest.raises(ValueError) as info:
+            call()
+        message = str(info.value)
+        assert message.startswith("sample_weight contains") and word in message and "index 11" in message
+    assert_nothing_changed(model, before, x, y)
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_non_finite_class_weight(data, value):
+    x, y = data
+    model = trained_model(data)
+    before = full_snapshot(model)
+    class_weight = {0: 1.0, 3: value}
+    for call in (lambda: model.fit(x, y, class_weight=class_weight, verbose=0),
+                 lambda: model.train_on_batch(x, y, class_weight=class_weight)):
+        with pytest.raises(ValueError) as info:
+            call()
+        assert "class_weight for class 3" in str(info.value) and str(float(value)) in str(info.value)
+        assert "finite" in str(info.value)
+    assert_nothing_changed(model, before, x, y)
+
+
+@pytest.mark.parametrize("weight,shown", [("2", "'2'"), (1 + 2j, "complex"), (None, "None"), (True, "bool")])
+def test_class_weight_that_is_not_a_real_number(data, weight, shown):
+    x, y = data
+    model = trained_model(data)
+    before = full_snapshot(model)
+    with pytest.raises(ValueError) as info:
+        model.fit(x, y, class_weight={0: 1.0, 1: weight}, verbose=0)
+    message = str(info.value)
+    assert "class_weight" in message and "real numbers" in message and "class 1" in message and shown in message
+    assert_nothing_changed(model, before, x, y)
+
+
+@pytest.mark.parametrize("metric,expected", [
+    ("auc", "(n, 10)"), ("precision", "(n, 10)"), ("recall", "(n, 10)"), ("binary_accuracy", "(n, 10)"),
+    ("top_k_categorical_accuracy", "(n, 10)"), ("categorical_accuracy", "(n, 10)"), ("mse", "(n, 10)"),
+    ("mae", "(n, 10)"),
+])
+def test_metric_that_cannot_take_the_targets_fails_before_the_first_update(data, metric, expected):
+    x, y = data
+    model = trained_model(data)
+    model.compile(optimizer=model.optimizer, loss="sparse_categorical_crossentropy", metrics=[metric])
+    before = full_snapshot(model)
+    for call in (lambda: model.fit(x, y, verbose=0), lambda: model.train_on_batch(x, y),
+                 lambda: model.fit(iter([(x[:32], y[:32]), (x[32:], y[32:])]), verbose=0)):
+        with pytest.raises(ValueError) as info:
+            call()
+        message = str(info.value)
+        assert f"Metric '{metric}'" in message and expected in message
+        assert "(64,)" in message or "(32,)" in message  # the targets' shape (all of them, or the first batch)
+        assert "broadcast" not in message  # no raw NumPy error
+    model.compile(optimizer=model.optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    assert_nothing_changed(model, before, x, y)
+
+
+def test_a_custom_metric_that_raises_fails_before_the_first_update(data):
+    x, y = data
+
+    class Fussy(keras.metrics.Metric):
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            raise ValueError("Fussy cannot take these targets")
+
+        def result(self):
+            return 0.0
+
+        def reset_state(self):
+            pass
+
+    model = trained_model(data)
+    model.compile(optimizer=model.optimizer, loss="sparse_categorical_crossentropy", metrics=[Fussy()])
+    before = full_snapshot(model)
+    for call in (lambda: model.fit(x, y, verbose=0), lambda: model.train_on_batch(x, y)):
+        with pytest.raises(ValueError, match="Fussy cannot"):
+            call()
+    model.compile(optimizer=model.optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    assert_nothing_changed(model, before, x, y)
+
+
+@pytest.mark.parametrize("label", [-1, 10])
+def test_generator_labels_out_of_range_after_the_first_batch(data, label):
+    """The bad second batch raises before its step: the model holds exactly the first batch's update."""
+    x, y = data
+    labels = y.copy()
+    labels[40] = label  # in the second batch of 32
+    keras.utils.set_random_seed(1)
+    model = make_model()
+    keras.utils.set_random_seed(1)
+    twin = make_model()
+    for source in (lambda: iter([(x[:32], labels[:32]), (x[32:], labels[32:])]),
+                   lambda: ListDataset(x, labels, 32)):
+        model.set_weights(twin.get_weights())
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        with pytest.raises(ValueError) as info:
+            model.fit(source(), verbose=0, shuffle=False)
+        message = str(info.value)
+        assert "[0, 10)" in message and str(label) in message
+        assert model.optimizer.iterations == 1
+    twin.fit(iter([(x[:32], labels[:32])]), verbose=0)  # the first batch alone
+    for a, b in zip(model.get_weights(), twin.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    history = model.fit(iter([(x[:32], y[:32]), (x[32:], y[32:])]), verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+
+
+class ListDataset(keras.utils.PyDataset):
+    def __init__(self, x, y, size):
+        super().__init__()
+        self.x, self.y, self.size = x, y, size
+
+    def __len__(self):
+        return -(-len(self.x) // self.size)
+
+    def __getitem__(self, index):
+        part = slice(index * self.size, (index + 1) * self.size)
+        return self.x[part], self.y[part]
+
+
+@pytest.mark.parametrize("kind,dtype", [("strings", "<U"), ("bytes", "|S"), ("complex", "complex64")])
+def test_x_of_strings_bytes_or_complex_numbers(data, kind, dtype):
+    x, y = data
+    bad = {"strings": x.astype(str), "bytes": x.astype(bytes), "complex": x + 1j}[kind]
+    model = trained_model(data)
+    before = full_snapshot(model)
+    for call in (lambda: model.fit(bad, y, verbose=0), lambda: model.train_on_batch(bad, y),
+                 lambda: model.evaluate(bad, y, verbose=0), lambda: model.predict(bad, verbose=0),
+                 lambda: model.fit(iter([(bad, y)]), verbose=0)):
+        with pytest.raises(ValueError) as info:
+            call()
+        message = str(info.value)
+        assert message.startswith("x must hold real numbers or booleans") and f"dtype {dtype}" in message
+    assert_nothing_changed(model, before, x, y)
+
+
+@pytest.mark.parametrize("name", ["y", "sample_weight"])
+def test_targets_or_weights_that_are_not_real_numbers(data, name):
+    x, y = data
+    model = trained_model(data)
+    before = full_snapshot(model)
+    arguments = {"y": y.astype(str)} if name == "y" else {"y": y, "sample_weight": np.ones(N) + 0j}
+    with pytest.raises(ValueError) as info:
+        model.fit(x, verbose=0, **arguments)
+    assert str(info.value).startswith(f"{name} must hold real numbers or booleans, got dtype")
+    assert_nothing_changed(model, before, x, y)
+
+
+def test_sparse_labels_with_several_columns(data):
+    x, y = data
+    model = trained_model(data)
+    before = full_snapshot(model)
+    labels = np.stack([y, y, y], axis=1)  # (64, 3): not one id per sample
+    for call in (lambda: model.fit(x, labels, verbose=0), lambda: model.train_on_batch(x, labels)):
+        with pytest.raises(ValueError) as info:
+            call()
+        message = str(info.value)
+        assert "sparse_categorical_crossentropy" in message and "(n,) or (n, 1)" in message
+        assert "(64, 3)" in message and "(n, 10)" in message
+    assert_nothing_changed(model, before, x, y)
+
+
+def test_dict_input_with_an_unknown_key(data):
+    x, y = data
+    inputs = keras.Input(shape=(8, 8), name="pixels")
+    hidden = layers.Dense(16, activation="relu")(layers.Flatten()(inputs))
+    functional = keras.Model(inputs, layers.Dense(10, activation="softmax")(hidden))
+    functional.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    functional.fit({"pixels": x}, y, epochs=1, verbose=0)
+    before = full_snapshot(functional)
+    with pytest.raises(ValueError) as info:
+        functional.fit({"image": x}, y, verbose=0)
+    assert "x is a dict keyed ['image']" in str(info.value) and "['pixels']" in str(info.value)
+    assert_nothing_changed(functional, before, {"pixels": x}, y)
+
+    sequential = trained_model(data)
+    before = full_snapshot(sequential)
+    for call in (lambda: sequential.fit({"image": x}, y, verbose=0), lambda: sequential.predict({"image": x})):
+        with pytest.raises(ValueError) as info:
+            call()
+        assert "takes one input array" in str(info.value) and "['image']" in str(info.value)
+    assert_nothing_changed(sequential, before, x, y)
+
+
+def test_ragged_lists_name_the_argument(data):
+    x, y = data
+    model = trained_model(data)
+    before = full_snapshot(model)
+    ragged = [[0.5] * 64, [0.5] * 60]
+    with pytest.raises(ValueError) as info:
+        model.fit(ragged, [0, 1], verbose=0)
+    message = str(info.value)
+    assert message.startswith("x could not be read as an array") and "different lengths" in message
+    with pytest.raises(ValueError, match="^y could not be read"):
+        model.fit(x[:2], [[0], [1, 2]], verbose=0)
+    assert_nothing_changed(model, before, x, y)
+
+
+def test_a_loss_owns_its_target_check(data):
+    """A custom Loss's check_targets runs on the targets before the first update, generator batches included."""
+    x, y = data
+
+    class Halved(keras.losses.Loss):
+        checked = []
+
+        def call(self, y_true, y_pred):
+            return keras.losses.SparseCategoricalCrossentropy(reduction="none")(y_true, y_pred) * 0.5
+
+        def check_targets(self, y_true, y_pred_shape):
+            Halved.checked.append((y_true.shape, y_pred_shape))
+            if (y_true == 7).any():
+                raise ValueError("Halved refuses label 7")
+
+    model = make_model(loss=Halved())
+    weights = model.get_weights()
+    with pytest.raises(ValueError, match="refuses label 7"):
+        model.fit(x, np.where(y == 7, 7, y), verbose=0)
+    assert Halved.checked[0] == ((N,), (None, 10))  # all targets at once; the batch axis is free
+    assert model.optimizer.iterations == 0
+    for a, b in zip(weights, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    Halved.checked.clear()
+    clean = np.where(y == 7, 0, y)
+    model.fit(iter([(x[:32], clean[:32]), (x[32:], clean[32:])]), verbose=0)
+    assert [shape for shape, _ in Halved.checked] == [(32,), (32,)]  # every batch of a generator
+    assert Halved.checked[1][1] == (None, 10)

@@ -210,6 +210,20 @@ def test_download_file_url_with_matching_sha256(tmp_path):
     assert os.listdir(destination.parent) == ["data.bin"]  # no temporary file left
 
 
+@pytest.mark.parametrize("umask", [0o022, 0o002])
+def test_a_downloaded_file_gets_the_mode_open_would_give(tmp_path, umask):
+    import stat
+
+    url, sha, _ = source_file(tmp_path)
+    destination = tmp_path / "cache" / "data.bin"
+    previous = os.umask(umask)
+    try:
+        download.download(url, str(destination), sha)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(os.stat(destination).st_mode) == 0o666 & ~umask
+
+
 def test_download_with_mismatching_sha256_leaves_nothing(tmp_path):
     url, sha, _ = source_file(tmp_path)
     destination = tmp_path / "cache" / "data.bin"

@@ -55,12 +55,14 @@ def sha256_of(path):
 
 def download(url, destination, sha256, timeout=30):
     """Download ``url`` to ``destination`` atomically, verifying its SHA-256."""
-    import tempfile
+    import secrets
     import urllib.request
 
     folder = os.path.dirname(destination)
     os.makedirs(folder, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".download-")
+    temporary = os.path.join(folder, f".download-{secrets.token_hex(6)}")
+    # mode 0666 less the umask, as open() gives (mkstemp would make it 0600: unreadable to other accounts)
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
             for block in iter(lambda: response.read(1 << 20), b""):

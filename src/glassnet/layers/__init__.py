@@ -28,7 +28,7 @@ from glassnet.layers.reshaping import (
     ZeroPadding2D,
 )
 from glassnet.layers.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells
-from glassnet.layers.wrappers import TimeDistributed
+from glassnet.layers.wrappers import Bidirectional, TimeDistributed
 
 Convolution2D = Conv2D
 Convolution1D = Conv1D

@@ -12,7 +12,10 @@ The ops here compute masks and other non-differentiable values; they work on
 the arrays directly and record nothing for autodiff.
 """
 
+import numpy as np
+
 from glassnet.backend import get_array_module
+from glassnet.layers.keras_tensor import KerasTensor, Node
 from glassnet.layers.layer import Layer
 
 
@@ -28,15 +31,28 @@ class OperationNode(Layer):
         self.options = options
 
     def call(self, *inputs):
-        arrays = [_array(value) for value in inputs]
-        xp = get_array_module(*[a for a in arrays if hasattr(a, "dtype")])
+        arrays = [[_array(v) for v in value] if isinstance(value, (list, tuple)) else _array(value)
+                  for value in inputs]
+        flat = [a for value in arrays for a in (value if isinstance(value, list) else [value])]
+        xp = get_array_module(*[a for a in flat if hasattr(a, "dtype")])
         return self.compute(xp, *arrays, **self.options)
 
     def compute(self, xp, *arrays, **options):
         raise NotImplementedError
 
+    def _symbolic_call(self, inputs, args, kwargs):
+        """A node whose output shape follows from the shapes of every argument (not only the first)."""
+        shapes = [_shape_of(value) for value in (inputs, *args)]
+        outputs = KerasTensor(self.symbolic_shape(*shapes), dtype=self._output_dtype(inputs))
+        Node(self, inputs, outputs, args, kwargs)
+        return outputs
+
+    def symbolic_shape(self, *shapes):
+        """The output shape for these argument shapes: by default NumPy's broadcasting (None: unknown)."""
+        return _broadcast(*[s for s in shapes if s is not None])
+
     def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
+        return self.symbolic_shape(tuple(input_shape))
 
     def get_build_config(self):
         return None  # Keras' operations have no build step, and refuse a build_config
@@ -87,7 +103,7 @@ class _Reduction(OperationNode):
     def __init__(self, axis=None, keepdims=False, *, name=None):
         super().__init__(name=name, axis=axis, keepdims=keepdims)
 
-    def compute_output_shape(self, input_shape):
+    def symbolic_shape(self, input_shape, *others):
         axis, rank = self.options["axis"], len(input_shape)
         axes = range(rank) if axis is None else [a % rank for a in ((axis,) if isinstance(axis, int) else axis)]
         if self.options["keepdims"]:
@@ -138,11 +154,74 @@ class ExpandDims(OperationNode):
     def compute(self, xp, x, axis=-1):
         return xp.expand_dims(x, axis)
 
-    def compute_output_shape(self, input_shape):
+    def symbolic_shape(self, input_shape, *others):
         shape = list(input_shape)
         axis = self.options["axis"]
         shape.insert(axis % (len(shape) + 1), 1)
         return tuple(shape)
+
+
+class ZerosLike(OperationNode):
+    """Zeros of x's shape, of ``dtype`` (x's own when None)."""
+
+    def __init__(self, dtype=None, *, name=None):
+        super().__init__(name=name, dtype=_dtype_name(dtype))
+
+    def compute(self, xp, x, dtype=None):
+        return xp.zeros(x.shape, dtype=dtype or x.dtype)
+
+    def symbolic_shape(self, input_shape, *others):
+        return tuple(input_shape)
+
+    def _output_dtype(self, inputs):
+        return self.options["dtype"] or inputs.dtype
+
+
+class OnesLike(ZerosLike):
+    """Ones of x's shape, of ``dtype`` (x's own when None)."""
+
+    def compute(self, xp, x, dtype=None):
+        return xp.ones(x.shape, dtype=dtype or x.dtype)
+
+
+class Concatenate(OperationNode):
+    """The arrays of a list joined along ``axis``."""
+
+    def __init__(self, axis=0, *, name=None):
+        super().__init__(name=name, axis=axis)
+
+    def compute(self, xp, arrays, axis=0):
+        return xp.concatenate(arrays, axis=axis)
+
+    def symbolic_shape(self, shapes, *others):
+        shape = list(shapes[0])
+        axis = self.options["axis"] % len(shape)
+        sizes = [s[axis] for s in shapes]
+        shape[axis] = None if None in sizes else sum(sizes)
+        return tuple(shape)
+
+    def _output_dtype(self, inputs):
+        return inputs[0].dtype
+
+
+def _shape_of(value):
+    if isinstance(value, KerasTensor):
+        return value.shape
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, KerasTensor) for v in value):
+        return [v.shape for v in value]
+    return tuple(np.shape(value)) if isinstance(value, (int, float, bool, np.ndarray, np.generic)) else None
+
+
+def _broadcast(*shapes):
+    """NumPy's broadcasting of shapes that may hold None (unknown sizes)."""
+    rank = max(len(s) for s in shapes)
+    result = []
+    for sizes in zip(*[(1,) * (rank - len(s)) + tuple(s) for s in shapes]):
+        known = {d for d in sizes if d is not None and d != 1}
+        if len(known) > 1:
+            raise ValueError(f"Shapes {shapes} cannot be broadcast together")
+        result.append(known.pop() if known else (None if None in sizes else 1))
+    return tuple(result)
 
 
 def _dtype_name(dtype):
@@ -152,4 +231,4 @@ def _dtype_name(dtype):
 
 
 OPERATION_NODES = {cls.__name__: cls for cls in (NotEqual, Equal, LogicalAnd, LogicalOr, LogicalNot, Any, All, Cast,
-                                                  ExpandDims)}
+                                                  ExpandDims, ZerosLike, OnesLike, Concatenate)}

@@ -1,1 +1,2 @@
+from glassnet.layers.wrappers.bidirectional import Bidirectional
 from glassnet.layers.wrappers.time_distributed import TimeDistributed

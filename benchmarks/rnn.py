@@ -5,10 +5,13 @@ features -> Dense(1); mean squared error; Adam; batch 64. glassnet runs it
 through the Keras API (``train_on_batch``), PyTorch as ``nn.LSTM``/``nn.GRU``
 + ``nn.Linear`` with a hand-written step (zero_grad, forward, backward, step).
 Each framework runs in its own process; the figure is the median step after
-warm-up, and the ratio is glassnet / PyTorch (lower is better).
+warm-up, and the ratio is glassnet / PyTorch (lower is better). On a machine
+shared with other work, ``--interleaved`` runs both in one process, one step
+of each in turn, so that both see the same load.
 
     python benchmarks/rnn.py                     # LSTM and GRU, 30 steps each
     python benchmarks/rnn.py --steps 100 --cells lstm
+    python benchmarks/rnn.py --interleaved
 """
 
 import argparse
@@ -32,7 +35,8 @@ def _data():
     return x, x.mean(axis=(1, 2))[:, None].astype("float32")
 
 
-def run_glassnet(cell, steps):
+def glassnet_step(cell):
+    """A function running one training step of the glassnet model."""
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
     import glassnet
 
@@ -41,15 +45,11 @@ def run_glassnet(cell, steps):
     recurrent = {"lstm": glassnet.layers.LSTM, "gru": glassnet.layers.GRU}[cell]
     model = glassnet.Sequential([glassnet.Input((TIMESTEPS, FEATURES)), recurrent(UNITS), glassnet.layers.Dense(1)])
     model.compile(optimizer="adam", loss="mse")
-    times = []
-    for _ in range(WARMUP + steps):
-        start = time.perf_counter()
-        model.train_on_batch(x, y)
-        times.append(time.perf_counter() - start)
-    return {"step_ms": [1000 * t for t in times[WARMUP:]]}
+    return lambda: model.train_on_batch(x, y)
 
 
-def run_torch(cell, steps):
+def torch_step(cell):
+    """A function running one training step of the PyTorch model."""
     import torch
 
     x, y = (torch.from_numpy(a) for a in _data())
@@ -58,17 +58,46 @@ def run_torch(cell, steps):
     head = torch.nn.Linear(UNITS, 1)
     optimizer = torch.optim.Adam(list(recurrent.parameters()) + list(head.parameters()), lr=1e-3, eps=1e-7)
     loss_fn = torch.nn.MSELoss()
-    times = []
-    for _ in range(WARMUP + steps):
-        start = time.perf_counter()
+
+    def step():
         optimizer.zero_grad()
         outputs, _ = recurrent(x)
         loss = loss_fn(head(outputs[:, -1]), y)
         loss.backward()
         optimizer.step()
-        loss.item()
-        times.append(time.perf_counter() - start)
-    return {"step_ms": [1000 * t for t in times[WARMUP:]], "threads": torch.get_num_threads()}
+        return loss.item()
+
+    return step
+
+
+def _timed(step):
+    start = time.perf_counter()
+    step()
+    return 1000 * (time.perf_counter() - start)
+
+
+def run_glassnet(cell, steps):
+    step = glassnet_step(cell)
+    times = [_timed(step) for _ in range(WARMUP + steps)]
+    return {"step_ms": times[WARMUP:]}
+
+
+def run_torch(cell, steps):
+    import torch
+
+    step = torch_step(cell)
+    times = [_timed(step) for _ in range(WARMUP + steps)]
+    return {"step_ms": times[WARMUP:], "threads": torch.get_num_threads()}
+
+
+def run_interleaved(cell, steps):
+    """Both in this process, one step of each in turn."""
+    steps_by_framework = {"glassnet": glassnet_step(cell), "torch": torch_step(cell)}
+    times = {name: [] for name in steps_by_framework}
+    for _ in range(WARMUP + steps):
+        for name, step in steps_by_framework.items():
+            times[name].append(_timed(step))
+    return {name: values[WARMUP:] for name, values in times.items()}
 
 
 RUNNERS = {"glassnet": run_glassnet, "torch": run_torch}
@@ -78,6 +107,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--cells", nargs="+", default=["lstm", "gru"], choices=["lstm", "gru"])
+    parser.add_argument("--interleaved", action="store_true", help="both frameworks in one process, in turn")
     parser.add_argument("--only", help=argparse.SUPPRESS)
     parser.add_argument("--cell", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -85,11 +115,20 @@ def main():
         print(json.dumps(RUNNERS[args.only](args.cell, args.steps)))
         return
     frameworks = ["glassnet"] + (["torch"] if have("torch") else [])
+    if args.interleaved and "torch" not in frameworks:
+        parser.error("--interleaved compares with PyTorch, which is not installed")
     print(f"One training step: batch {BATCH}, {TIMESTEPS} steps x {FEATURES} features -> {UNITS} units -> Dense(1), "
           f"MSE, Adam; median of {args.steps} steps")
     for cell in args.cells:
         medians = {}
-        for framework in frameworks:
+        if args.interleaved:
+            for framework, times in run_interleaved(cell, args.steps).items():
+                medians[framework] = median(times)
+                print(f"  {cell.upper():4s} {framework:9s} {medians[framework]:7.1f} ms/step   (interleaved)")
+            frameworks_left = []
+        else:
+            frameworks_left = frameworks
+        for framework in frameworks_left:
             result = run_isolated(__file__, ["--only", framework, "--cell", cell, "--steps", str(args.steps)])
             if "error" in result:
                 print(f"  {cell} {framework}: failed: {result['error']}")

@@ -168,7 +168,7 @@ def test_dropout_only_in_training_and_seeded(layer_class, rates):
     assert all(w.grad is not None and np.all(np.isfinite(w.grad)) for w in layer.trainable_weights)
 
 
-# --- masks, regularizers, initial bias ---------------------------------------------------------------------------------
+# --- masks, regularizers, initial bias --------------------------------------------------------------------------------
 def test_mask_passes_on_only_with_return_sequences():
     tokens = np.array([[1, 2, 0, 0], [3, 0, 0, 0]])
     embedded = layers.Embedding(5, 3, mask_zero=True)(tokens)
@@ -183,6 +183,17 @@ def test_weight_penalties_are_added_to_the_losses():
     layer = layers.GRU(3, kernel_regularizer="l2", recurrent_regularizer="l1", bias_regularizer="l2")
     layer(sequences())
     assert len(layer.losses) == 3
+
+
+def test_constraints_hold_after_a_training_step():
+    model = glassnet.Sequential([glassnet.Input((STEPS, FEATURES)),
+                                 layers.LSTM(3, kernel_constraint="non_neg", recurrent_constraint="non_neg",
+                                             bias_constraint="non_neg"),
+                                 layers.Dense(1)])
+    model.compile(optimizer=glassnet.optimizers.SGD(1.0), loss="mse")
+    model.train_on_batch(sequences(), np.full((BATCH, 1), 5.0, "float32"))
+    for weight in model.layers[0].weights:
+        assert weight.numpy().min() >= 0.0
 
 
 def test_unit_forget_bias_starts_the_forget_gate_at_one():
@@ -211,7 +222,8 @@ def test_other_feature_count_after_build_is_refused():
 
 @pytest.mark.parametrize("initial_state,message", [
     ([np.zeros((BATCH, 3), "float32")], r"list of 2 state\(s\)"),
-    ([np.zeros((BATCH, 3), "float32"), np.zeros((BATCH, 4), "float32")], r"initial_state\[1\] must have shape \(3, 3\)"),
+    ([np.zeros((BATCH, 3), "float32"), np.zeros((BATCH, 4), "float32")],
+     r"initial_state\[1\] must have shape \(3, 3\)"),
     ([np.zeros((BATCH + 1, 3), "float32")] * 2, r"initial_state\[0\] must have shape \(3, 3\)"),
 ])
 def test_wrong_initial_states_are_refused(initial_state, message):
@@ -224,7 +236,7 @@ def test_bad_units_are_refused():
         layers.GRU(0)
 
 
-# --- functional models ---------------------------------------------------------------------------------------------------
+# --- functional models ------------------------------------------------------------------------------------------------
 def test_encoder_decoder_through_initial_state():
     """Keras' seq2seq pattern: the encoder's final states start the decoder; the decoder sees them as inputs."""
     encoder_inputs, decoder_inputs = glassnet.Input((STEPS, FEATURES)), glassnet.Input((3, FEATURES))

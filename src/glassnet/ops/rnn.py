@@ -117,7 +117,7 @@ def _check_activation(name, what):
 class _Recurrence(Function):
     """The loop's bookkeeping: time-major layout, direction, masks, outputs, and the gradients after the loop.
 
-    Subclasses run the cell (``_loop`` and ``_loop_backward``) on time-major arrays.
+    Subclasses run the cell over time-major arrays: ``_loop`` (forward) and ``backward``.
     """
 
     n_states = 1
@@ -216,7 +216,7 @@ class _Recurrence(Function):
         m = self.mask_t[t]
         return d_state * m, d_state * ~m
 
-    def _weight_gradients(self, xp, d_pre, kernel, previous_h, recurrent_positions=None):
+    def _weight_gradients(self, xp, d_pre, kernel, previous_h):
         """dL/dx (batch, time, features), dL/dW = X^T dZ and dL/dU = H_prev^T dZ from the pre-activation gradients."""
         steps, batch, width = d_pre.shape
         flat = d_pre.reshape(steps * batch, width)

@@ -36,17 +36,18 @@ def _model():
 
 def _fit(model, x, y):
     keras.utils.set_random_seed(11)
-    return model.fit(x, y, batch_size=16, epochs=3, verbose=0)
+    stop = keras.callbacks.EarlyStopping(monitor="accuracy", patience=1, restore_best_weights=True)
+    return model.fit(x, y, batch_size=16, epochs=4, verbose=0, validation_split=0.25, callbacks=[stop])
 
 
-def test_fit_with_eight_predicting_threads_equals_fit_alone():
+def test_fit_with_eight_predicting_and_evaluating_threads_equals_fit_alone():
     x, y = _data()
     alone = _model()
     history_alone = _fit(alone, x, y)
 
     model = _model()
     stop = threading.Event()
-    predictions, errors, grad_modes = [], [], []
+    predictions, evaluations, errors, grad_modes = [], [], [], []
 
     def predict_until_stopped(seed):
         rng = np.random.default_rng(seed)
@@ -55,6 +56,10 @@ def test_fit_with_eight_predicting_threads_equals_fit_alone():
                 batch = rng.standard_normal((int(rng.integers(1, 40)), 12)).astype("float32")
                 predictions.append(model.predict(batch, verbose=0).shape[0] == len(batch))
                 model(batch)  # a plain call adds an activity loss, in this thread only
+                if seed % 2:  # half the threads also evaluate: they reset and update metrics of their own
+                    labels = (batch[:, 0] > 0).astype("int64")
+                    evaluations.append(np.isfinite(model.evaluate(batch, labels, verbose=0)).all())
+                    model.test_on_batch(batch, labels)
             grad_modes.append(is_grad_enabled())
         except Exception as error:  # reported by the main thread
             errors.append(error)
@@ -70,7 +75,7 @@ def test_fit_with_eight_predicting_threads_equals_fit_alone():
             worker.join(timeout=60)
     assert not any(worker.is_alive() for worker in workers), "a predicting thread hung"
     assert errors == []
-    assert predictions and all(predictions)
+    assert predictions and all(predictions) and evaluations and all(evaluations)
     assert grad_modes == [True] * 8
     assert is_grad_enabled()
     assert history.history["loss"] == history_alone.history["loss"]

@@ -39,6 +39,7 @@ from glassnet.trainers.data import (
 )
 from glassnet.trainers.data_adapter import ArrayBatches, train_validation_split
 from glassnet.trainers.interrupt import graceful_interrupt
+from glassnet.trainers.loop_metrics import loop_model
 from glassnet.trainers.iterable_adapter import IterableBatches, is_batch_source
 
 __all__ = ["Trainer", "pack_x_y_sample_weight", "unpack_x_y_sample_weight"]
@@ -317,11 +318,13 @@ class Trainer:
             validation_data, validation_steps, validation_batch_size)
 
         history = History()
-        callback_list = self._callback_list(callbacks, history, verbose, epochs, steps_per_epoch or batches.steps,
-                                            add_progbar=verbose != 0)
-        with threads.compute_scope(self, batch_size), self._fixed_trainable_weights():
-            self._run_epochs(batches, validation, callback_list, epochs, initial_epoch, steps_per_epoch,
-                             validation_steps, validation_freq)
+        with loop_model(self) as model:  # a view with its own metrics while another thread runs a loop on self
+            callback_list = model._callback_list(callbacks, history, verbose, epochs,
+                                                 steps_per_epoch or batches.steps, add_progbar=verbose != 0)
+            with threads.compute_scope(model, batch_size), model._fixed_trainable_weights():
+                model._run_epochs(batches, validation, callback_list, epochs, initial_epoch, steps_per_epoch,
+                                  validation_steps, validation_freq)
+        self.history = history
         return history
 
     def _training_batches(self, x, y, sample_weight, class_weight, batch_size, shuffle, steps_per_epoch,
@@ -472,13 +475,12 @@ class Trainer:
         else:
             x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, need_y=self._needs_targets())
             batches = self._array_batches(x, y, sample_weight, batch_size)
-        callback_list = self._callback_list(callbacks, None, verbose, 1, steps or batches.steps,
-                                            add_progbar=verbose != 0)
-        with threads.compute_scope(self, batch_size):
-            logs = self._evaluate_batches(batches, callback_list, steps)
-        if return_dict:
-            return logs
-        return self._flatten_metrics_in_order(logs)
+        with loop_model(self) as model:
+            callback_list = model._callback_list(callbacks, None, verbose, 1, steps or batches.steps,
+                                                 add_progbar=verbose != 0)
+            with threads.compute_scope(model, batch_size):
+                logs = model._evaluate_batches(batches, callback_list, steps)
+            return logs if return_dict else model._flatten_metrics_in_order(logs)
 
     def _evaluate_batches(self, batches, callback_list, steps=None):
         """Run test_step over ``batches`` with freshly reset metrics and return the logs."""
@@ -533,10 +535,11 @@ class Trainer:
             sample_weight = by_class if sample_weight is None else by_class * sample_weight
         batch = self._one_batch(x, y, sample_weight)
         self._check_against_model(*batch, batch_size=len(flatten_arrays(x)[0]))
-        self.reset_metrics()
-        with threads.compute_scope(self, len(flatten_arrays(x)[0]), return_memory=False):
-            logs = self.train_step(pack_x_y_sample_weight(*batch))
-        return _single_batch_result(self, logs, return_dict)
+        with loop_model(self) as model:
+            model.reset_metrics()
+            with threads.compute_scope(model, len(flatten_arrays(x)[0]), return_memory=False):
+                logs = model.train_step(pack_x_y_sample_weight(*batch))
+            return _single_batch_result(model, logs, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Loss and metrics on exactly this batch, without training."""
@@ -544,10 +547,11 @@ class Trainer:
         x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, need_y=self._needs_targets())
         batch = self._one_batch(x, y, sample_weight)
         self._check_against_model(*batch, batch_size=len(flatten_arrays(x)[0]))
-        self.reset_metrics()
-        with no_grad():
-            logs = self.test_step(pack_x_y_sample_weight(*batch))
-        return _single_batch_result(self, logs, return_dict)
+        with loop_model(self) as model:
+            model.reset_metrics()
+            with no_grad():
+                logs = model.test_step(pack_x_y_sample_weight(*batch))
+            return _single_batch_result(model, logs, return_dict)
 
     def predict_on_batch(self, x):
         """The model's outputs for exactly this batch, as NumPy array(s)."""

@@ -1,0 +1,46 @@
+"""Loops that run at the same time on one model, in different threads, each with its own metrics.
+
+The compiled metrics and loss trackers are state on the model: ``fit`` resets
+and updates them at every step. An ``evaluate`` in another thread meanwhile
+would reset and update the same objects, and so change ``fit``'s logs and
+everything that reads them (EarlyStopping, ReduceLROnPlateau, the History).
+A loop (fit, evaluate, train_on_batch, test_on_batch) that starts while
+another thread is inside a loop on the same model therefore runs on a view
+of the model: the same layers, weights and optimizer, with its own copies of
+the metrics. The first loop keeps the model's own metrics, so a program with
+one thread sees exactly what Keras shows. ``predict`` has no metrics and
+needs no view.
+"""
+
+import contextlib
+import copy
+import threading
+
+_lock = threading.Lock()
+METRIC_ATTRIBUTES = ("_loss_tracker", "_compile_metrics", "_compile_loss")
+
+
+@contextlib.contextmanager
+def loop_model(model):
+    """Yield ``model``, or a view with its own metrics when another thread runs a loop on ``model`` now."""
+    me = threading.get_ident()
+    with _lock:
+        running = model.__dict__.setdefault("_loop_threads", {})  # thread id -> loops it runs (shared by views)
+        alone = all(thread == me for thread in running)
+        running[me] = running.get(me, 0) + 1
+    try:
+        yield model if alone else view_with_own_metrics(model)
+    finally:
+        with _lock:
+            running[me] -= 1
+            if not running[me]:
+                del running[me]
+
+
+def view_with_own_metrics(model):
+    """A shallow copy of ``model`` (same layers and weights) whose metrics are fresh copies."""
+    view = copy.copy(model)
+    for name in METRIC_ATTRIBUTES:
+        object.__setattr__(view, name, copy.deepcopy(getattr(model, name)))
+    object.__setattr__(view, "_log_entries", None)
+    return view

@@ -1,3 +1,5 @@
+"""Recurrent layers: RNN(cell), SimpleRNN, LSTM, GRU, their cells and StackedRNNCells."""
+
 from glassnet.layers.rnn.gru import GRU, GRUCell
 from glassnet.layers.rnn.lstm import LSTM, LSTMCell
 from glassnet.layers.rnn.rnn import RNN

@@ -306,7 +306,10 @@ class LSTMSequence(_Recurrence):
 
     Inside the op the weight columns are reordered to i, f, o, c, so that the
     three sigmoid gates are one block (one activation call, one derivative);
-    the gradients are put back in Keras' order at the end.
+    the gradients are put back in Keras' order at the end. With the default
+    activations the sigmoid gates' weights are halved in the forward pass, so
+    one tanh over all four gates gives s(z) = (1 + tanh(z/2)) / 2 with two
+    more operations on the sigmoid block.
     Inputs: x, h0, c0, kernel (d, 4u), recurrent_kernel (u, 4u), bias (4u,) or None.
     """
 
@@ -318,9 +321,15 @@ class LSTMSequence(_Recurrence):
         order = xp.concatenate([xp.arange(2 * u), xp.arange(3 * u, 4 * u), xp.arange(2 * u, 3 * u)])
         self.order, self.kernel, self.has_bias = order, kernel, bias is not None
         self.u_ordered = recurrent_kernel[:, order]
-        gates = (xt.reshape(steps * batch, -1) @ kernel[:, order]).reshape(steps, batch, 4 * u)  # i, f, o, g
-        if bias is not None:
-            gates += bias[order]
+        kernel_in, recurrent_in, bias_in = kernel[:, order], self.u_ordered, None if bias is None else bias[order]
+        halved = self.rec is _sigmoid and self.act is _tanh
+        if halved:  # s(z) = (1 + tanh(z/2)) / 2: halve the sigmoid gates' weights, then one tanh over all gates
+            kernel_in, recurrent_in = kernel_in.copy(), recurrent_in.copy()
+            for weights in (kernel_in, recurrent_in) + (() if bias_in is None else (bias_in,)):
+                weights[..., :3 * u] *= 0.5  # exact: a power of two
+        gates = (xt.reshape(steps * batch, -1) @ kernel_in).reshape(steps, batch, 4 * u)  # i, f, o, g
+        if bias_in is not None:
+            gates += bias_in
         hs = xp.empty((steps + 1, batch, u), dtype=kernel.dtype)
         cs = xp.empty_like(hs)
         hs[0], cs[0] = states
@@ -331,10 +340,16 @@ class LSTMSequence(_Recurrence):
         product = xp.empty((batch, u), dtype=kernel.dtype)
         for t in range(steps):
             z = gates[t]
-            xp.matmul(hs[t], self.u_ordered, out=recurrent)
+            xp.matmul(hs[t], recurrent_in, out=recurrent)
             z += recurrent
-            self.rec(z[:, :3 * u], z[:, :3 * u])
-            self.act(z[:, 3 * u:], z[:, 3 * u:])
+            if halved:
+                xp.tanh(z, out=z)
+                sigmoid_gates = z[:, :3 * u]
+                sigmoid_gates *= 0.5
+                sigmoid_gates += 0.5
+            else:
+                self.rec(z[:, :3 * u], z[:, :3 * u])
+                self.act(z[:, 3 * u:], z[:, 3 * u:])
             c, a, h = cs[t + 1], act_c[t], hs[t + 1]
             xp.multiply(z[:, u:2 * u], cs[t], out=c)  # f c_{t-1}
             xp.multiply(z[:, :u], z[:, 3 * u:], out=product)  # i g

@@ -43,6 +43,28 @@ def _as_float(y, like):
     return data.astype(dtype, copy=False)
 
 
+def apply_mask(sample_weight, mask, reduction):
+    """Keras 3's rule: a mask carried by the predictions becomes part of the sample weights.
+
+    With a mean reduction the unmasked entries weigh total / valid and the
+    masked ones 0, so the mean is taken over the unmasked entries only; with
+    "sum" (metrics) the mask weighs 1 or 0.
+    """
+    mask = np.asarray(getattr(mask, "data", mask), dtype=bool)
+    if reduction in ("mean", "sum_over_batch_size"):
+        valid = np.count_nonzero(mask)
+        weight = np.where(mask, mask.size / valid if valid else 0.0, 0.0)
+    else:
+        weight = mask.astype(np.float64)
+    weight = weight.astype(config.floatx())
+    if sample_weight is None:
+        return weight
+    sample_weight = np.asarray(sample_weight, dtype=weight.dtype)
+    while sample_weight.ndim < weight.ndim:
+        sample_weight = sample_weight[..., None]
+    return sample_weight * weight
+
+
 def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
     """Weight and reduce per-sample losses as Keras does."""
     if sample_weight is not None:
@@ -126,6 +148,8 @@ class Loss:
         if not isinstance(y_pred, Tensor):
             y_pred = Tensor(np.asarray(y_pred, dtype=config.floatx()))
         values = self.call(y_true, y_pred)
+        if y_pred._keras_mask is not None:  # masked timesteps count for nothing (Keras 3)
+            sample_weight = apply_mask(sample_weight, y_pred._keras_mask, self.reduction)
         return reduce_values(values, sample_weight, self.reduction)
 
     def call(self, y_true, y_pred):

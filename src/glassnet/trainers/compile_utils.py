@@ -305,13 +305,21 @@ class CompileMetrics(Metric):
             metric.name = identifier
         return metric
 
-    def update_state(self, y_true, y_pred, sample_weight=None):
+    def update_state(self, y_true, y_pred, sample_weight=None, mask=None):
+        """Update every metric; ``mask`` (the predictions' timestep mask, single output) weighs them all, as in Keras."""
         if not self.built:
             self.build(y_true, y_pred)
         if self._single:
+            plain_weight = None
+            if mask is not None:
+                from glassnet.losses import apply_mask
+
+                plain_weight, sample_weight = apply_mask(None, mask, "sum"), apply_mask(sample_weight, mask, "sum")
             for entry in self.entries:
                 if entry.weighted:
                     entry.metric.update_state(y_true, y_pred, sample_weight)
+                elif plain_weight is not None:
+                    entry.metric.update_state(y_true, y_pred, plain_weight)
                 else:
                     entry.metric.update_state(y_true, y_pred)
             return

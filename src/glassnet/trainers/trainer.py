@@ -205,8 +205,9 @@ class Trainer:
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         """Update the compiled metrics with a batch and return all results."""
         if self._compile_metrics is not None:
+            mask = y_pred._keras_mask if isinstance(y_pred, Tensor) else None  # metrics skip masked timesteps
             self._compile_metrics.update_state(y, y_pred.data if isinstance(y_pred, Tensor) else _arrays_of(y_pred),
-                                               sample_weight)
+                                               sample_weight, mask=mask)
         return self.get_metrics_result()
 
     def train_step(self, data):

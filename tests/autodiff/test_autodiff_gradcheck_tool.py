@@ -56,3 +56,14 @@ def test_gradcheck_is_public_in_glassnet_testing():
     assert glassnet.testing.gradcheck is gradcheck
     with pytest.raises(AssertionError):  # GradcheckError is an AssertionError, so pytest reports it well
         glassnet.testing.gradcheck(WrongSquare.apply, [np.array([1.0])])
+
+
+def test_fortran_ordered_inputs_are_perturbed_too():
+    """A transposed (Fortran-ordered) input, such as an orthogonal initializer's, is still differenced."""
+    import numpy as np
+
+    from glassnet import ops
+    from glassnet.autodiff import gradcheck
+
+    weight = np.asfortranarray(np.random.default_rng(0).standard_normal((3, 4)))
+    assert gradcheck(lambda w: ops.multiply(w, w), [weight])

@@ -26,6 +26,8 @@ def _weighted_sum(outputs, weights):
 def numeric_gradient(fn, arrays, index, weights, eps):
     """Central-difference gradient of the weighted output sum w.r.t. ``arrays[index]``."""
     target = arrays[index]
+    if not target.flags.c_contiguous:
+        raise ValueError("numeric_gradient perturbs its input in place: pass C-ordered arrays (np.ascontiguousarray)")
     grad = np.zeros_like(target)
     flat, grad_flat = target.reshape(-1), grad.reshape(-1)
     for i in range(flat.size):
@@ -62,7 +64,9 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-4, check=None, seed=0):
     positions to check (default: every floating input). Returns True, or
     raises ``GradcheckError`` naming the input and the worst element.
     """
-    arrays = [np.array(a, dtype=np.float64) if np.asarray(a).dtype.kind == "f" else np.array(a) for a in inputs]
+    # C order: numeric_gradient perturbs elements through a flat view, which a Fortran-ordered copy would not give
+    arrays = [np.array(a, dtype=np.float64, order="C") if np.asarray(a).dtype.kind == "f" else np.array(a, order="C")
+              for a in inputs]
     outputs = _as_outputs(fn(*[Tensor(a) for a in arrays]))
     rng = np.random.default_rng(seed)
     weights = [rng.standard_normal(np.shape(o.data)) for o in outputs]

@@ -27,7 +27,9 @@ from glassnet.layers.reshaping import (
     Cropping1D, Cropping2D, Flatten, Permute, RepeatVector, Reshape, UpSampling1D, UpSampling2D, ZeroPadding1D,
     ZeroPadding2D,
 )
-from glassnet.layers.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells
+from glassnet.layers.rnn import (
+    GRU, LSTM, RNN, ConvLSTM1D, ConvLSTM2D, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells,
+)
 from glassnet.layers.wrappers import Bidirectional, TimeDistributed
 
 Convolution2D = Conv2D

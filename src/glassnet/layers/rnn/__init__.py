@@ -1,5 +1,6 @@
-"""Recurrent layers: RNN(cell), SimpleRNN, LSTM, GRU, their cells and StackedRNNCells."""
+"""Recurrent layers: RNN(cell), SimpleRNN, LSTM, GRU, ConvLSTM1D/2D, their cells and StackedRNNCells."""
 
+from glassnet.layers.rnn.conv_lstm import ConvLSTM1D, ConvLSTM2D
 from glassnet.layers.rnn.gru import GRU, GRUCell
 from glassnet.layers.rnn.lstm import LSTM, LSTMCell
 from glassnet.layers.rnn.rnn import RNN

@@ -236,7 +236,7 @@ class RNN(Layer):
             output, new_states = call(sequences[:, t], nested, **cell_kwargs)
             new_flat = flatten(new_states if isinstance(new_states, (list, tuple)) else [new_states])
             if mask is not None:
-                keep = mask[:, t][:, None]
+                keep = mask[:, t].reshape((-1,) + (1,) * (output.ndim - 1))  # (batch, 1...) for any state rank
                 fill = previous if (previous is not None and not self.zero_output_for_mask) else ops.multiply(
                     output, 0.0)
                 output = ops.where(keep, output, fill)

@@ -282,3 +282,17 @@ def test_layer_names_stay_process_wide_and_distinct_across_threads():
     for worker in workers:
         worker.join()
     assert len(set(names)) == 800 and "dense" in names and "dense_799" in names
+
+
+def test_recurrent_dropout_masks_of_a_training_call_are_not_reset_by_other_threads():
+    layer = layers.LSTM(4, dropout=0.5, recurrent_dropout=0.5, seed=3)
+    x = np.random.default_rng(0).standard_normal((2, 5, 3)).astype("float32")
+    layer(x)
+    cell = layer.cell
+    mask = cell.get_dropout_mask(keras.ops.convert_to_tensor(x[:, 0]))
+    other = threading.Thread(target=lambda: layer(x))  # inference in another thread resets its own masks only
+    other.start()
+    other.join()
+    assert cell.get_dropout_mask(x[:, 0]) is mask
+    cell.reset_dropout_mask()
+    assert cell.get_dropout_mask(x[:, 0]) is not mask

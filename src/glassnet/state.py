@@ -12,6 +12,7 @@ it would get alone, and no flag set by one thread is seen by another.
     losses           {layer: [loss tensors]} added with ``add_loss`` since the outermost call began
     forward_hooks    callables ``hook(layer, inputs, outputs)`` run after every layer call
     anomaly_trace    the ``detect_anomaly`` trace in effect, or None
+    dropout_masks    {(id(cell), "input" or "recurrent"): mask} drawn by recurrent cells for the call in progress
 
 Process-wide things stay process-wide: layer-name counters (as in Keras),
 ``glassnet.config`` and the random generator. ``clear_session`` resets the
@@ -32,6 +33,7 @@ class RunningState(threading.local):
         self.losses = {}
         self.forward_hooks = ()
         self.anomaly_trace = None
+        self.dropout_masks = {}
 
 
 current = RunningState()

@@ -8,6 +8,7 @@ gets one mask per gate, as Keras' ``implementation=1``. A mask is 0 or
 
 from glassnet.backend import get_array_module
 from glassnet.random import SeedGenerator
+from glassnet.state import current
 
 
 class DropoutRNNCell:
@@ -18,8 +19,6 @@ class DropoutRNNCell:
         self.recurrent_dropout = min(1.0, max(0.0, float(recurrent_dropout)))
         self.seed = seed
         self.seed_generator = SeedGenerator(seed)
-        self._dropout_mask = None
-        self._recurrent_dropout_mask = None
 
     def _create_dropout_mask(self, like, rate):
         data = getattr(like, "data", like)
@@ -35,20 +34,27 @@ class DropoutRNNCell:
         count = getattr(self, "dropout_mask_count", None)
         return one() if count is None else [one() for _ in range(count)]
 
+    def _mask(self, kind, like, rate):
+        """This call's mask of ``kind``, drawn on first use; kept per thread (``glassnet.state``), so a call
+        in another thread neither sees nor resets it."""
+        if rate <= 0:
+            return None
+        key = (id(self), kind)
+        masks = current.dropout_masks
+        if key not in masks:
+            masks[key] = self._create_dropout_mask(like, rate)
+        return masks[key]
+
     def get_dropout_mask(self, step_input):
         """The input mask of this call (drawn on first use), or None when ``dropout`` is 0."""
-        if self._dropout_mask is None and self.dropout > 0:
-            self._dropout_mask = self._create_dropout_mask(step_input, self.dropout)
-        return self._dropout_mask
+        return self._mask("input", step_input, self.dropout)
 
     def get_recurrent_dropout_mask(self, state):
         """The state mask of this call (drawn on first use), or None when ``recurrent_dropout`` is 0."""
-        if self._recurrent_dropout_mask is None and self.recurrent_dropout > 0:
-            self._recurrent_dropout_mask = self._create_dropout_mask(state, self.recurrent_dropout)
-        return self._recurrent_dropout_mask
+        return self._mask("recurrent", state, self.recurrent_dropout)
 
     def reset_dropout_mask(self):
-        self._dropout_mask = None
+        current.dropout_masks.pop((id(self), "input"), None)
 
     def reset_recurrent_dropout_mask(self):
-        self._recurrent_dropout_mask = None
+        current.dropout_masks.pop((id(self), "recurrent"), None)

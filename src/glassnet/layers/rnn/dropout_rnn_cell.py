@@ -6,6 +6,7 @@ gets one mask per gate, as Keras' ``implementation=1``. A mask is 0 or
 1 / (1 - rate) (inverted dropout) and is used only in training.
 """
 
+from glassnet.autodiff.tensor import Tensor
 from glassnet.backend import get_array_module
 from glassnet.random import SeedGenerator
 from glassnet.state import current
@@ -21,7 +22,7 @@ class DropoutRNNCell:
         self.seed_generator = SeedGenerator(seed)
 
     def _create_dropout_mask(self, like, rate):
-        data = getattr(like, "data", like)
+        data = like.data if isinstance(like, Tensor) else like  # (an ndarray's own .data is a memoryview)
         xp = get_array_module(data)
         generator = self.seed_generator.generator
 

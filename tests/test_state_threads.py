@@ -178,6 +178,62 @@ def test_added_losses_belong_to_the_thread_that_made_them():
     assert [float(np.asarray(loss)) for loss in layer.losses] == [3.0]
 
 
+def test_a_loss_that_calls_another_model_keeps_the_main_models_added_losses():
+    """Keras' rule: an outermost call clears the losses of its own layers only."""
+    main = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(2, activity_regularizer=keras.regularizers.L2(10.0))])
+    features = keras.Sequential([keras.Input(shape=(2,)), layers.Dense(2)])
+    x, y = np.ones((4, 3), "float32"), np.zeros((4, 2), "float32")
+
+    def plain(y_true, y_pred):
+        return keras.ops.mean(keras.ops.square(y_pred - y_true), axis=-1)
+
+    def through_features(y_true, y_pred):
+        features(y_true)  # another model called inside the loss
+        return plain(y_true, y_pred)
+
+    results = []
+    for loss in (plain, through_features):
+        main.compile(optimizer="sgd", loss=loss)
+        results.append(main.evaluate(x, y, verbose=0))
+    assert results[0] == results[1]
+    assert len(main.losses) == 1 and len(features.losses) == 0
+
+
+def test_nested_forward_hooks_restore_the_outer_one():
+    seen = []
+    hook = lambda layer, inputs, outputs: seen.append(layer.name)  # noqa: E731
+    dense = layers.Dense(1, name="probe")
+    with forward_hook(hook):
+        with forward_hook(hook):
+            dense(np.ones((1, 2), "float32"))
+        dense(np.ones((1, 2), "float32"))
+    dense(np.ones((1, 2), "float32"))
+    assert seen == ["probe", "probe", "probe"]
+
+
+def test_batch_parts_from_many_threads_share_the_pool_safely():
+    from glassnet.backend import parallel
+
+    errors = []
+
+    def run(parts):
+        try:
+            for _ in range(50):
+                with parallel.use_workers(parts):
+                    results = parallel.run_parts(lambda part: part.stop - part.start, parallel.batch_parts(
+                        64, work_per_sample=10 ** 6))
+                assert sum(results) == 64
+        except Exception as error:  # reported below
+            errors.append(error)
+
+    workers = [threading.Thread(target=run, args=(parts,)) for parts in (2, 3, 4, 5, 6, 7, 8)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+
+
 def test_forward_hooks_and_anomaly_traces_are_per_thread():
     dense = layers.Dense(2)
     x = np.ones((1, 3), "float32")
@@ -194,9 +250,10 @@ def test_forward_hooks_and_anomaly_traces_are_per_thread():
 
 def test_clear_session_resets_this_threads_state():
     state.current.grad_enabled = False
-    state.current.losses[1] = ["stale"]
+    layer = layers.Dense(1)
+    state.current.losses[layer] = ["stale"]
     keras.utils.clear_session()
-    assert state.current.grad_enabled is True and state.current.losses == {}
+    assert state.current.grad_enabled is True and len(state.current.losses) == 0
 
 
 # --- the process-wide speed settings -------------------------------------------------------------------
@@ -296,3 +353,29 @@ def test_recurrent_dropout_masks_of_a_training_call_are_not_reset_by_other_threa
     assert cell.get_dropout_mask(x[:, 0]) is mask
     cell.reset_dropout_mask()
     assert cell.get_dropout_mask(x[:, 0]) is not mask
+
+
+def test_a_second_thread_training_the_same_model_is_refused():
+    x, y = _data(2, n=64)
+    model = _model()
+    inside, release, refused = threading.Event(), threading.Event(), []
+
+    class Hold(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            inside.set()
+            release.wait(timeout=30)
+
+    trainer = threading.Thread(target=lambda: model.fit(x, y, epochs=1, batch_size=64, verbose=0, callbacks=[Hold()]))
+    trainer.start()
+    inside.wait(timeout=30)
+    try:
+        for call in (lambda: model.fit(x, y, verbose=0), lambda: model.train_on_batch(x, y)):
+            with pytest.raises(ValueError, match="being trained by another thread"):
+                call()
+            refused.append(True)
+        assert np.isfinite(model.evaluate(x, y, verbose=0)).all()  # evaluating meanwhile is fine
+    finally:
+        release.set()
+        trainer.join()
+    assert refused == [True, True]
+    model.fit(x, y, epochs=1, verbose=0)  # once the first is done, another thread may train

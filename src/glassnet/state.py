@@ -9,7 +9,8 @@ it would get alone, and no flag set by one thread is seen by another.
     training         the ``training`` flag of the layer call in progress (None outside calls),
                      handed to nested layers that are called without one, as Keras' call context
     call_depth       how many layer calls are running (0: the next call is an outermost one)
-    losses           {layer: [loss tensors]} added with ``add_loss`` since the outermost call began
+    losses           {layer: [loss tensors]} added with ``add_loss`` in each layer's last outermost call
+                     (weak keys: a layer that is gone takes its losses with it)
     forward_hooks    callables ``hook(layer, inputs, outputs)`` run after every layer call
     anomaly_trace    the ``detect_anomaly`` trace in effect, or None
     dropout_masks    {(id(cell), "input" or "recurrent"): mask} drawn by recurrent cells for the call in progress
@@ -21,6 +22,7 @@ layer of the package may read it.
 """
 
 import threading
+import weakref
 
 
 class RunningState(threading.local):
@@ -30,7 +32,7 @@ class RunningState(threading.local):
         self.grad_enabled = True
         self.training = None
         self.call_depth = 0
-        self.losses = {}
+        self.losses = weakref.WeakKeyDictionary()
         self.forward_hooks = ()
         self.anomaly_trace = None
         self.dropout_masks = {}

@@ -35,6 +35,7 @@ MIN_WORK_PER_PART = 1_000_000
 _state = threading.local()  # .workers: the count set by use_workers in this thread; .inside: running a part
 _pool = None
 _pool_size = 0
+_pool_lock = threading.Lock()
 
 
 def get_workers():
@@ -80,7 +81,8 @@ def run_parts(task, parts):
     if len(parts) == 1 or _inside_part():
         return [task(part) for part in parts]
     flush = denormals.is_flushing()
-    futures = [_get_pool(len(parts) - 1).submit(_run_in_worker, task, part, flush) for part in parts[1:]]
+    pool = _get_pool(len(parts) - 1)
+    futures = [pool.submit(_run_in_worker, task, part, flush) for part in parts[1:]]
     try:
         first = _run_inside_part(task, parts[0])
     finally:  # never return (or raise) while another thread still writes into shared arrays
@@ -104,19 +106,23 @@ def _run_inside_part(task, part):
 
 
 def _get_pool(size):
-    """A thread pool of at least ``size`` threads, made once and kept (threads sleep while idle)."""
+    """A thread pool of at least ``size`` threads, made once and kept (threads sleep while idle).
+
+    Several threads may run parts at once (a server predicting while another thread trains): the pool is
+    replaced under a lock, and a smaller one it replaces is never shut down, since another thread may still
+    be submitting to it; it ends when its last user lets go of it.
+    """
     global _pool, _pool_size
-    if _pool is None or _pool_size < size:
-        if _pool is not None:
-            _pool.shutdown(wait=False)
-        _pool, _pool_size = ThreadPoolExecutor(max_workers=size, thread_name_prefix="glassnet-part"), size
-    return _pool
+    with _pool_lock:
+        if _pool is None or _pool_size < size:
+            _pool, _pool_size = ThreadPoolExecutor(max_workers=size, thread_name_prefix="glassnet-part"), size
+        return _pool
 
 
 def _forget_pool():
-    """In a forked child the pool's threads do not exist: make a new pool when one is needed."""
-    global _pool, _pool_size
-    _pool, _pool_size = None, 0
+    """In a forked child the pool's threads do not exist: make a new pool (and lock) when one is needed."""
+    global _pool, _pool_size, _pool_lock
+    _pool, _pool_size, _pool_lock = None, 0, threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):

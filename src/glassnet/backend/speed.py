@@ -32,20 +32,23 @@ from glassnet import config
 _blas_lock = threading.Lock()
 _blas_users = 0  # loops running inside a BLAS limit, in any thread
 _blas_limiter = None  # the threadpoolctl limiter the first of them entered
+_blas_controller = None  # threadpoolctl's view of the loaded BLAS libraries, found once (a scan costs ~0.5 ms)
 
 
 @contextlib.contextmanager
 def _limit_blas_threads(count):
     """BLAS on ``count`` threads while any loop runs (None: leave it); the first loop's count holds."""
-    global _blas_users, _blas_limiter
+    global _blas_users, _blas_limiter, _blas_controller
     if count is None:
         yield
         return
     with _blas_lock:
         if _blas_users == 0:
-            from threadpoolctl import threadpool_limits
+            if _blas_controller is None:
+                from threadpoolctl import ThreadpoolController
 
-            _blas_limiter = threadpool_limits(limits=count, user_api="blas")
+                _blas_controller = ThreadpoolController()
+            _blas_limiter = _blas_controller.limit(limits=count, user_api="blas")
         _blas_users += 1
     try:
         yield

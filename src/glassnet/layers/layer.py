@@ -29,11 +29,12 @@ _CALL_SIGNATURES = {}
 @contextlib.contextmanager
 def forward_hook(hook):
     """Within the block, ``hook(layer, inputs, outputs)`` runs after every layer call of this thread."""
-    current.forward_hooks = current.forward_hooks + (hook,)
+    previous = current.forward_hooks
+    current.forward_hooks = previous + (hook,)
     try:
         yield
     finally:
-        current.forward_hooks = tuple(h for h in current.forward_hooks if h is not hook)
+        current.forward_hooks = previous
 
 
 def _call_accepts(layer_class):
@@ -308,12 +309,12 @@ class Layer:
         Added losses are kept per thread (``glassnet.state``), so a ``predict``
         in another thread never adds to the loss that ``fit`` minimises.
         """
-        current.losses.setdefault(id(self), []).append(loss)
+        current.losses.setdefault(self, []).append(loss)
 
     @property
     def losses(self):
         """Added losses (of this thread's last call) and weight penalties of this layer and its sub-layers."""
-        collected = list(current.losses.get(id(self), ()))
+        collected = list(current.losses.get(self, ()))
         for variable in self._trainable_variables:
             if variable.regularizer is not None and variable.trainable:
                 collected.append(variable.regularizer(variable))
@@ -322,7 +323,7 @@ class Layer:
         return collected
 
     def _clear_losses(self):
-        current.losses.pop(id(self), None)
+        current.losses.pop(self, None)
         for layer in self._layers:
             layer._clear_losses()
 
@@ -400,7 +401,7 @@ class Layer:
             kwargs.pop("mask", None)
         outer_training, depth = state.training, state.call_depth
         if depth == 0 and state.losses:
-            state.losses.clear()  # an outermost call: the losses added by the previous one are dropped
+            self._clear_losses()  # an outermost call: this layer's tree drops the losses of its previous call
         state.training, state.call_depth = training, depth + 1
         try:
             if state.anomaly_trace is None and not state.forward_hooks:

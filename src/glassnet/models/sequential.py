@@ -77,9 +77,6 @@ class Sequential(Model):
         self._build_shapes = tuple(input_shape)
         self.built = True
 
-    def __call__(self, *args, **kwargs):
-        return Model.__call__(self, *args, **kwargs)
-
     def _maybe_build(self, input_shape):
         if not self.built:
             self.build((None,) + tuple(input_shape[1:]))

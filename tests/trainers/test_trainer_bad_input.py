@@ -654,3 +654,52 @@ def test_a_loss_owns_its_target_check(data):
     model.fit(iter([(x[:32], clean[:32]), (x[32:], clean[32:])]), verbose=0)
     assert [shape for shape, _ in Halved.checked] == [(32,), (32,)]  # every batch of a generator
     assert Halved.checked[1][1] == (None, 10)
+
+
+def test_a_class_weight_beyond_float32_is_refused_before_training():
+    import glassnet as keras
+
+    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    before = [w.copy() for w in model.get_weights()]
+    with pytest.raises(ValueError, match="finite in float32"):
+        model.fit(np.ones((4, 3), "float32"), np.array([0, 1, 0, 1]), class_weight={0: 1e39, 1: 1.0}, verbose=0)
+    assert int(model.optimizer.iterations) == 0
+    for old, new in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(old, new)
+
+
+def test_a_later_generator_batch_without_targets_gets_a_clear_error():
+    import glassnet as keras
+
+    def batches():
+        yield np.ones((4, 3), "float32"), np.array([0, 1, 0, 1])
+        yield (np.ones((4, 3), "float32"),)
+
+    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match="has no targets"):
+        model.fit(batches(), epochs=1, verbose=0)
+
+
+def test_train_on_batch_checks_labels_of_every_batch_and_the_model_once_per_layout(monkeypatch):
+    import glassnet as keras
+
+    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    x = np.ones((4, 3), "float32")
+    full_checks = []
+    original = type(model)._check_against_model
+    monkeypatch.setattr(type(model), "_check_against_model",
+                        lambda self, *args, **kwargs: full_checks.append(1) or original(self, *args, **kwargs))
+    model.train_on_batch(x, np.array([0, 1, 0, 1]))
+    model.train_on_batch(x, np.array([1, 1, 0, 0]))
+    assert len(full_checks) == 1
+    iterations, weights = int(model.optimizer.iterations), [w.copy() for w in model.get_weights()]
+    with pytest.raises(ValueError, match="9"):
+        model.train_on_batch(x, np.array([0, 9, 0, 1]))  # a label beyond the 2 classes, in a later batch
+    assert int(model.optimizer.iterations) == iterations
+    for old, new in zip(weights, model.get_weights()):
+        np.testing.assert_array_equal(old, new)
+    model.train_on_batch(np.ones((2, 3), "float32"), np.array([0, 1]))  # another layout: checked in full again
+    assert len(full_checks) == 2

@@ -49,7 +49,10 @@ class IterableBatches:
 
     def _checked(self, batch):
         x, y, sample_weight = read_batch(batch, self.strings)
-        if self.check_targets is not None and y is not None:
+        if self.check_targets is not None:
+            if y is None:
+                raise ValueError("A batch of the data source has no targets, but the first batch had them and the "
+                                 "loss needs them: every batch must be (x, y) or (x, y, sample_weight)")
             self.check_targets(y)
         return x, y, sample_weight
 

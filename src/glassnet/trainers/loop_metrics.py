@@ -9,7 +9,8 @@ another thread is inside a loop on the same model therefore runs on a view
 of the model: the same layers, weights and optimizer, with its own copies of
 the metrics. The first loop keeps the model's own metrics, so a program with
 one thread sees exactly what Keras shows. ``predict`` has no metrics and
-needs no view.
+needs no view. Two threads training one model at once would mix their
+gradients in the shared weights and optimizer: the second is refused.
 """
 
 import contextlib
@@ -21,20 +22,31 @@ METRIC_ATTRIBUTES = ("_loss_tracker", "_compile_metrics", "_compile_loss")
 
 
 @contextlib.contextmanager
-def loop_model(model):
-    """Yield ``model``, or a view with its own metrics when another thread runs a loop on ``model`` now."""
+def loop_model(model, training=False):
+    """Yield ``model``, or a view with its own metrics when another thread runs a loop on ``model`` now.
+
+    A training loop (``training``) while another thread trains the same model raises a ValueError.
+    """
     me = threading.get_ident()
     with _lock:
         running = model.__dict__.setdefault("_loop_threads", {})  # thread id -> loops it runs (shared by views)
+        trainers = model.__dict__.setdefault("_training_threads", {})  # thread id -> training loops it runs
+        if training and any(thread != me for thread in trainers):
+            raise ValueError(f"Model '{model.name}' is being trained by another thread: train one model from one "
+                             "thread at a time (predict and evaluate from other threads are fine)")
         alone = all(thread == me for thread in running)
         running[me] = running.get(me, 0) + 1
+        if training:
+            trainers[me] = trainers.get(me, 0) + 1
     try:
         yield model if alone else view_with_own_metrics(model)
     finally:
         with _lock:
-            running[me] -= 1
-            if not running[me]:
-                del running[me]
+            for table, counted in ((running, True), (trainers, training)):
+                if counted:
+                    table[me] -= 1
+                    if not table[me]:
+                        del table[me]
 
 
 def view_with_own_metrics(model):

@@ -277,6 +277,26 @@ class Trainer:
             check.dry_run(head_y, _arrays_of(output), head_weight)
         return check
 
+    def _check_single_batch(self, x, y, sample_weight):
+        """``_check_against_model`` for train_on_batch/test_on_batch, in full once per batch layout.
+
+        A loop of ``train_on_batch`` calls with batches of one shape (the usual
+        custom loop) runs the model-and-dry-run check on the first only; later
+        ones get the per-batch target rules (label ranges, shapes), which need
+        no forward pass. Another layout, or another ``compile``, checks in full again.
+        """
+        layout = (self._compile_loss, self._compile_metrics,
+                  *(tuple((a.shape, a.dtype.str) for a in flatten_arrays(v)) if v is not None else None
+                    for v in (x, y, sample_weight)))
+        known = self.__dict__.get("_single_batch_check")
+        if known is not None and len(known[0]) == len(layout) and all(a is b or a == b
+                                                                      for a, b in zip(known[0], layout)):
+            if known[1] is not None and y is not None:
+                known[1](y)
+            return
+        check = self._check_against_model(x, y, sample_weight, batch_size=len(flatten_arrays(x)[0]))
+        self.__dict__["_single_batch_check"] = (layout, check)
+
     def _check_input_keys(self, x):
         """A dict x must name every input of a model with named inputs."""
         if not isinstance(x, dict):
@@ -319,7 +339,7 @@ class Trainer:
             validation_data, validation_steps, validation_batch_size)
 
         history = History()
-        with loop_model(self) as model:  # a view with its own metrics while another thread runs a loop on self
+        with loop_model(self, training=True) as model:  # own metrics while another thread evaluates self
             callback_list = model._callback_list(callbacks, history, verbose, epochs,
                                                  steps_per_epoch or batches.steps, add_progbar=verbose != 0)
             with threads.compute_scope(model, batch_size), model._fixed_trainable_weights():
@@ -535,8 +555,8 @@ class Trainer:
             by_class = class_weights_for(y, check_class_weight(class_weight))
             sample_weight = by_class if sample_weight is None else by_class * sample_weight
         batch = self._one_batch(x, y, sample_weight)
-        self._check_against_model(*batch, batch_size=len(flatten_arrays(x)[0]))
-        with loop_model(self) as model:
+        self._check_single_batch(*batch)
+        with loop_model(self, training=True) as model:
             model.reset_metrics()
             with threads.compute_scope(model, len(flatten_arrays(x)[0]), return_memory=False):
                 logs = model.train_step(pack_x_y_sample_weight(*batch))
@@ -547,7 +567,7 @@ class Trainer:
         self._assert_compiled("test_on_batch")
         x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, need_y=self._needs_targets())
         batch = self._one_batch(x, y, sample_weight)
-        self._check_against_model(*batch, batch_size=len(flatten_arrays(x)[0]))
+        self._check_single_batch(*batch)
         with loop_model(self) as model:
             model.reset_metrics()
             with no_grad():

@@ -96,3 +96,14 @@ def test_blas_threads_option():
     finally:
         keras.config.set_speed_options(blas_threads="auto")
     assert keras.config.speed_options()["blas_threads"] == "auto"
+
+
+def test_recurrent_models_get_two_blas_threads_unless_they_split_batches(monkeypatch):
+    lstm = keras.Sequential([keras.Input(shape=(5, 3)), layers.LSTM(4)])
+    bidirectional = keras.Sequential([keras.Input(shape=(5, 3)), layers.Bidirectional(layers.GRU(4))])
+    with_conv = keras.Sequential([keras.Input(shape=(9, 3)), layers.Conv1D(4, 3), layers.LSTM(4)])
+    monkeypatch.setattr(threads, "usable_cores", lambda: 2)
+    assert threads.choose(lstm, 64) == 2 and threads.choose(bidirectional, 64) == 2
+    assert threads.choose(with_conv, 64) == 1
+    monkeypatch.setattr(threads, "usable_cores", lambda: 1)
+    assert threads.choose(lstm, 64) == 1

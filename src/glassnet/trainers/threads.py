@@ -23,6 +23,9 @@ from glassnet.backend.speed import speed_settings
 # Below this many multiply-adds per step (weights x batch), one thread is faster.
 SMALL_WORK = 8_000_000
 
+# Recurrent models: BLAS threads for their step-by-step products (more were not measured).
+RECURRENT_THREADS = 2
+
 # More parts than this gain little: each part's arrays get too small to keep a core busy.
 MAX_BATCH_PARTS = 8
 
@@ -41,11 +44,20 @@ def splits_batches(model):
     return flatten is not None and any(getattr(layer, "splits_batch", False) for layer in flatten())
 
 
+def recurrent(model):
+    """Whether ``model`` has recurrent layers (their steps are chains of small matrix products)."""
+    flatten = getattr(model, "_flatten_layers", None)
+    return flatten is not None and any(getattr(layer, "recurrent", False) for layer in flatten())
+
+
 def choose(model, batch_size):
     """The BLAS thread count for ``model`` at ``batch_size`` (None: no limit), or ``config``'s fixed choice."""
     chosen = config.speed_options()["blas_threads"]
     if chosen != "auto":
         return chosen
+    if recurrent(model) and not splits_batches(model):
+        # measured on 2 cores, LSTM(128) step at batch 64: 53.8 ms on one thread, 39.1 ms on two
+        return min(usable_cores(), RECURRENT_THREADS)
     if usable_cores() <= 2 or splits_batches(model):
         return 1  # measured on 2 cores: a second BLAS thread slows convolutions and small products alike
     work = getattr(model, "multiply_adds_per_sample", None)

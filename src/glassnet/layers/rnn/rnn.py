@@ -50,6 +50,8 @@ class RNN(Layer):
     (batch, timesteps) booleans, ``training``.
     """
 
+    recurrent = True  # the loop's thread choice gives BLAS two threads (trainers/threads.py)
+
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False, stateful=False,
                  unroll=False, zero_output_for_mask=False, activity_regularizer=None, **kwargs):
         if isinstance(cell, (list, tuple)):

@@ -32,6 +32,8 @@ class Bidirectional(Layer):
     steps give zeros (Keras' ``zero_output_for_mask``).
     """
 
+    recurrent = True  # the loop's thread choice gives BLAS two threads (trainers/threads.py)
+
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
         if not isinstance(layer, Layer):
             raise ValueError(f"Bidirectional expects a keras.layers.Layer instance (a recurrent layer), got {layer!r}")

@@ -13,8 +13,10 @@ from glassnet.datasets.download import find_file
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
-def run_example(name, **settings):
+def run_example(name, home=None, **settings):
     env = dict(os.environ, **{f"GLASSNET_EXAMPLE_{key.upper()}": str(value) for key, value in settings.items()})
+    if home is not None:
+        env["GLASSNET_HOME"] = str(home)  # where the example may unpack or cache files
     result = subprocess.run([sys.executable, os.path.join(ROOT, "examples", name)], capture_output=True, text=True,
                             env=env, cwd=ROOT, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -51,3 +53,11 @@ def test_addition_seq2seq_example():
     assert "(TimeDistributed)" in out and "repeat_vector (RepeatVector)" in out
     assert len(re.findall(r"^\s+\d+\+\d+ = \d* +\((right|wrong, \d+)\)$", out, flags=re.MULTILINE)) == 5
     assert 0.0 <= _number(r"Exactly right on unseen questions: (\d\.\d{4})", out) <= 1.0
+
+
+@pytest.mark.skipif(find_file(("imdb/aclImdb_v1_labeled.tar.gz",)) is None, reason="the aclImdb archive is not on disk")
+def test_imdb_text_classification_example(tmp_path):
+    out = run_example("imdb_text_classification.py", home=tmp_path, samples=150, epochs=2)
+    assert "Found 300 files belonging to 2 classes." in out and "Using 60 files for validation." in out
+    assert re.search(r"Two new reviews: \[[\d. ]+\]", out)
+    assert 0.0 <= _number(r"Test accuracy: (\d\.\d{4})", out) <= 1.0

@@ -3,6 +3,7 @@
 import hashlib
 import io
 import os
+import re
 import urllib.request
 
 import numpy as np
@@ -309,3 +310,16 @@ def test_fashion_mnist_offline_error_names_its_files(places, offline):
         fashion_mnist.load_data()
     assert "train-labels-idx1-ubyte.gz" in str(info.value) or "train-images-idx3-ubyte.gz" in str(info.value)
     assert fashion_mnist.BASE in str(info.value)
+
+
+def test_a_killed_downloads_leftover_is_removed_by_the_next_download(tmp_path):
+    from glassnet.saving.atomic import temporary_name_pattern
+
+    url, sha, content = source_file(tmp_path)
+    destination = tmp_path / "cache" / "data.bin"
+    destination.parent.mkdir()
+    leftover = destination.parent / ".data.bin.abcdefgh.tmp"  # what a killed download leaves (nobody locks it)
+    leftover.write_bytes(b"partial")
+    assert re.fullmatch(temporary_name_pattern("data.bin"), leftover.name)
+    download.download(url, str(destination), sha)
+    assert sorted(os.listdir(destination.parent)) == ["data.bin"]

@@ -54,26 +54,23 @@ def sha256_of(path):
 
 
 def download(url, destination, sha256, timeout=30):
-    """Download ``url`` to ``destination`` atomically, verifying its SHA-256."""
-    import secrets
+    """Download ``url`` to ``destination`` atomically, verifying its SHA-256.
+
+    Written as glassnet saves its files (``saving/atomic.py``): a locked temporary file renamed into
+    place only once its checksum matches, with the mode ``open()`` gives under the umask; a download
+    killed midway leaves a temporary file that the next download of the same name removes.
+    """
     import urllib.request
 
-    folder = os.path.dirname(destination)
-    os.makedirs(folder, exist_ok=True)
-    temporary = os.path.join(folder, f".download-{secrets.token_hex(6)}")
-    # mode 0666 less the umask, as open() gives (mkstemp would make it 0600: unreadable to other accounts)
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
+    from glassnet.saving.atomic import atomic_path
+
+    with atomic_path(destination) as temporary:
+        with open(temporary, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
             for block in iter(lambda: response.read(1 << 20), b""):
                 out.write(block)
         actual = sha256_of(temporary)
         if actual != sha256:
             raise OSError(f"{url} downloaded, but its SHA-256 is {actual}, expected {sha256}; not using it")
-        os.replace(temporary, destination)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
     return destination
 
 

@@ -178,7 +178,6 @@ def test_strides_and_dilation_both_above_one(make):
 ])
 @pytest.mark.parametrize("symbolic", [False, True], ids=["eager", "symbolic"])
 def test_pool_larger_than_input(layer_class, shape, symbolic):
-    rank = len(shape) - 2
     layer = layer_class(pool_size=4, name="pool_big")
     x = glassnet.Input(shape[1:]) if symbolic else images(*shape)
     with pytest.raises(ValueError) as info:

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import glassnet as keras
-from glassnet import layers
 
 
 def _keras():

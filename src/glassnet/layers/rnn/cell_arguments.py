@@ -55,13 +55,15 @@ def add_cell_weights(cell, input_shape, gates, bias_shape, bias_initializer=None
                                     name="bias", regularizer=cell.bias_regularizer, constraint=cell.bias_constraint)
 
 
-def config_entries(cell, layer=None):
+def config_entries(cell, layer=None, size_entries=None):
     """The cell's arguments as Keras writes them in a config, in Keras' order.
 
     With ``layer`` (the SimpleRNN/LSTM/GRU holding the cell) the layer's
     ``activity_regularizer`` is included, as in the layers' configs.
+    ``size_entries`` replaces the leading ``{"units": ...}`` (ConvLSTM: filters, kernel_size, ...).
     """
-    entries = {"units": cell.units, "activation": activations.serialize(cell.activation)}
+    entries = dict(size_entries) if size_entries is not None else {"units": cell.units}
+    entries["activation"] = activations.serialize(cell.activation)
     if hasattr(cell, "recurrent_activation"):
         entries["recurrent_activation"] = activations.serialize(cell.recurrent_activation)
     entries["use_bias"] = cell.use_bias

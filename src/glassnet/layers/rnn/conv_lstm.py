@@ -8,11 +8,11 @@ states h and c are images (batch, rows', cols', filters).
 from glassnet import activations, constraints, initializers, ops, regularizers
 from glassnet.layers.convolutional.base_conv import normalize_tuple
 from glassnet.layers.layer import Layer
+from glassnet.layers.rnn import cell_arguments as args
 from glassnet.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 from glassnet.layers.rnn.lstm import _UnitForgetBias
 from glassnet.layers.rnn.rnn import RNN, forward_to_cell
 from glassnet.ops.windows import output_length
-from glassnet.utils.serialization import serialize_object
 
 
 class ConvLSTMCell(DropoutRNNCell, Layer):
@@ -126,28 +126,14 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
     def get_config(self):
         config = super().get_config()
         config.update(_conv_lstm_entries(self))
-        config["seed"] = self.seed
         return config
 
 
 def _conv_lstm_entries(cell, layer=None):
-    entries = {
+    """Keras' config entries of a ConvLSTM cell (and of the layer holding it, with ``layer``)."""
+    return args.config_entries(cell, layer, size_entries={
         "filters": cell.filters, "kernel_size": list(cell.kernel_size), "strides": list(cell.strides),
-        "padding": cell.padding, "data_format": cell.data_format, "dilation_rate": list(cell.dilation_rate),
-        "activation": activations.serialize(cell.activation),
-        "recurrent_activation": activations.serialize(cell.recurrent_activation), "use_bias": cell.use_bias,
-    }
-    for name in ("kernel_initializer", "recurrent_initializer", "bias_initializer"):
-        entries[name] = serialize_object(getattr(cell, name))
-    entries["unit_forget_bias"] = cell.unit_forget_bias
-    for name in ("kernel_regularizer", "recurrent_regularizer", "bias_regularizer"):
-        entries[name] = serialize_object(getattr(cell, name))
-    if layer is not None:
-        entries["activity_regularizer"] = serialize_object(layer.activity_regularizer)
-    for name in ("kernel_constraint", "recurrent_constraint", "bias_constraint"):
-        entries[name] = serialize_object(getattr(cell, name))
-    entries["dropout"], entries["recurrent_dropout"] = cell.dropout, cell.recurrent_dropout
-    return entries
+        "padding": cell.padding, "data_format": cell.data_format, "dilation_rate": list(cell.dilation_rate)})
 
 
 class ConvLSTM(RNN):
@@ -220,7 +206,6 @@ class ConvLSTM(RNN):
     def get_config(self):
         config = Layer.get_config(self)
         config.update(_conv_lstm_entries(self.cell, self))
-        config["seed"] = self.cell.seed
         config.update({"return_sequences": self.return_sequences, "return_state": self.return_state,
                        "go_backwards": self.go_backwards, "stateful": self.stateful, "unroll": self.unroll})
         return config

@@ -24,7 +24,9 @@ def check_class_weight(class_weight):
             dtype = getattr(weight, "dtype", type(weight).__name__)
             raise ValueError(f"class_weight must map class indices to real numbers, got {weight!r} (dtype {dtype}) "
                              f"for class {int(key)}")
-        if not math.isfinite(weight) or not np.isfinite(np.float32(weight)):
+        with np.errstate(over="ignore"):  # 1e39 becomes inf in float32: that is what is checked
+            representable = bool(np.isfinite(np.float32(weight)))
+        if not math.isfinite(weight) or not representable:
             raise ValueError(f"class_weight for class {int(key)} is {float(weight)}; weights must be finite in "
                              "float32 (up to 3.4e38): a NaN or infinite weight makes every loss NaN")
         checked[int(key)] = float(weight)

@@ -48,8 +48,9 @@ class Variable(Tensor):
 
     @property
     def value(self):
-        """The current array (not a copy)."""
-        return self.data
+        """The variable as a backend tensor, as in Keras 3: ``v.value.grad`` is its gradient (``v.numpy()``
+        or ``v.data`` give the array)."""
+        return self
 
     def assign(self, value):
         """Overwrite the values in place; the shape must match exactly."""

@@ -9,7 +9,22 @@ from glassnet.trainers.trainer import Trainer
 
 
 def _functional_arguments(args, kwargs):
+    """Whether ``Model(...)`` or a subclass's ``super().__init__(...)`` was given inputs and outputs (by count, as
+    Keras decides it there; ``Functional`` then says what is wrong with them)."""
     return len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs
+
+
+def _symbolic_arguments(args, kwargs):
+    """Whether a subclass is constructed as ``MyModel(inputs, outputs)``: both are KerasTensors.
+
+    A subclass whose own constructor takes other objects first
+    (``VAE(encoder, decoder)``) stays a subclassed model, whatever the count.
+    """
+    from glassnet.layers.keras_tensor import is_symbolic
+
+    inputs = kwargs["inputs"] if "inputs" in kwargs else (args[0] if args else None)
+    outputs = kwargs["outputs"] if "outputs" in kwargs else (args[1] if len(args) > 1 else None)
+    return is_symbolic(inputs) and is_symbolic(outputs)
 
 
 _functional_subclasses = {}
@@ -44,11 +59,11 @@ class Model(Trainer, Layer):
     """
 
     def __new__(cls, *args, **kwargs):
-        if _functional_arguments(args, kwargs):
-            if cls is Model:
-                from glassnet.models.functional import Functional
+        if cls is Model and _functional_arguments(args, kwargs):
+            from glassnet.models.functional import Functional
 
-                return Functional.__new__(Functional, *args, **kwargs)  # Python then runs Functional.__init__
+            return Functional.__new__(Functional, *args, **kwargs)  # Python then runs Functional.__init__
+        if cls is not Model and _symbolic_arguments(args, kwargs):
             return super().__new__(functional_subclass(cls), *args, **kwargs)
         return super().__new__(cls, *args, **kwargs)
 
@@ -60,7 +75,8 @@ class Model(Trainer, Layer):
             Functional.__init__(self, *args, trainable=trainable, name=name, **kwargs)
             return
         if args:
-            raise TypeError(f"Model.__init__ takes keyword arguments only (trainable, name), got {args!r}")
+            raise TypeError("Model.__init__ takes keras.Input tensors and outputs (Model(inputs, outputs)) or keyword "
+                            f"arguments only (trainable, name), got {args!r}")
         Trainer.__init__(self)
         Layer.__init__(self, trainable=trainable, name=name, **kwargs)
 

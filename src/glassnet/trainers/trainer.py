@@ -125,9 +125,19 @@ class Trainer:
                 f"You must call compile() before {method}(): e.g. model.compile(optimizer='adam', "
                 "loss='sparse_categorical_crossentropy', metrics=['accuracy'])"
             )
-        if self._compile_loss is None and method in ("fit", "evaluate", "train_on_batch", "test_on_batch") \
-                and type(self).train_step is Trainer.train_step:
-            raise ValueError(f"{method}() needs a loss: pass loss=... to compile()")
+        self._loss_check_method = method  # named by _check_loss_source once the first batch has run
+
+    def _check_loss_source(self, method):
+        """Raise when the built-in steps would find no loss: none compiled, none added by ``add_loss``
+        in the first batch's forward pass, no weight penalty, and ``compute_loss`` not overridden (Keras 3 trains
+        on the added losses alone, e.g. a VAE's)."""
+        if self._compile_loss is not None or method not in ("fit", "evaluate", "train_on_batch", "test_on_batch"):
+            return
+        if not self._uses_builtin_steps() or type(self).compute_loss is not Trainer.compute_loss:
+            return
+        if not self.losses:
+            raise ValueError(f"{method}() needs a loss: pass loss=... to compile(), call self.add_loss() in the "
+                             "model or a layer, or override compute_loss()")
 
     # --- metrics ---------------------------------------------------------------------------------
     @property
@@ -141,6 +151,22 @@ class Trainer:
             if self._compile_loss is not None:
                 found.extend(self._compile_loss.metrics)
         return found
+
+    @property
+    def compiled_metrics(self):
+        """The compiled metrics as one object (``update_state(y, y_pred)``, ``result()``), as Keras 2 code uses it."""
+        return self._compile_metrics
+
+    def compiled_loss(self, y, y_pred, sample_weight=None, regularization_losses=None):
+        """The compiled loss plus ``regularization_losses`` (e.g. ``self.losses``): Keras 2's spelling that custom
+        ``train_step``s still use."""
+        if self._compile_loss is None:
+            raise ValueError("compiled_loss needs a loss: pass loss=... to compile()")
+        total = self._compile_loss(y, y_pred, sample_weight)
+        for extra in regularization_losses or ():
+            total = total + extra
+        self._loss_tracker.update_state(total.data if isinstance(total, Tensor) else total)  # as Keras 2 did
+        return total
 
     @property
     def metrics_names(self):
@@ -268,6 +294,7 @@ class Trainer:
         head_x, head_y, head_weight = map_arrays(lambda a: a[:batch_size], (x, y, sample_weight))
         with no_grad():
             output = self(head_x, training=False)
+        self._check_loss_source(getattr(self, "_loss_check_method", None))
         if y is None or not self._uses_builtin_steps() or (self._compile_loss is None
                                                           and self._compile_metrics is None):
             return None  # an overridden train_step/test_step decides what its targets mean

@@ -1,0 +1,148 @@
+"""Models written as the Keras 3 guides write them: constructors with any arguments, losses from add_loss or
+compute_loss, and a custom train_step in the torch-backend style (zero_grad, backward, v.value.grad)."""
+
+import numpy as np
+import pytest
+
+import glassnet as keras
+from glassnet import layers, ops
+
+
+def _data(n=64, features=8, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, features)).astype("float32")
+    y = (x @ rng.normal(size=(features, 1))).astype("float32")
+    return x, y
+
+
+class AutoEncoder(keras.Model):
+    """A VAE-shaped subclass: the constructor takes two models positionally; the loss comes from add_loss."""
+
+    def __init__(self, encoder, decoder, **kwargs):
+        super().__init__(**kwargs)
+        self.encoder = encoder
+        self.decoder = decoder
+
+    def call(self, x):
+        reconstruction = self.decoder(self.encoder(x))
+        self.add_loss(ops.mean(ops.square(reconstruction - x)))
+        return reconstruction
+
+
+def _encoder_decoder():
+    encoder = keras.Sequential([keras.Input((8,)), layers.Dense(3)])
+    decoder = keras.Sequential([keras.Input((3,)), layers.Dense(8)])
+    return encoder, decoder
+
+
+def test_subclass_taking_two_models_positionally_is_not_functional():
+    model = AutoEncoder(*_encoder_decoder())
+    assert type(model) is AutoEncoder
+    assert model.encoder is not None and model.decoder is not None
+
+
+def test_fit_on_add_loss_alone_lowers_it():
+    x, _ = _data()
+    model = AutoEncoder(*_encoder_decoder())
+    model.compile(optimizer="adam")
+    history = model.fit(x, epochs=15, batch_size=16, verbose=0)
+    losses = history.history["loss"]
+    assert losses[-1] < losses[0] * 0.9
+    assert model.evaluate(x, verbose=0) == pytest.approx(losses[-1], rel=0.5)
+
+
+def test_fit_without_any_loss_still_says_so():
+    model = keras.Sequential([keras.Input((8,)), layers.Dense(1)])
+    model.compile(optimizer="adam")
+    x, y = _data()
+    with pytest.raises(ValueError, match="needs a loss"):
+        model.fit(x, y, verbose=0)
+
+
+def test_model_called_with_symbolic_tensors_is_still_functional():
+    inputs = keras.Input((8,))
+    outputs = layers.Dense(1)(inputs)
+    assert isinstance(keras.Model(inputs, outputs), keras.models.Functional)
+    assert isinstance(keras.Model(inputs=inputs, outputs=outputs), keras.models.Functional)
+    assert isinstance(TorchStyleStep(inputs, outputs), keras.models.Functional)
+
+
+class OwnLoss(keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = layers.Dense(1)
+
+    def call(self, x):
+        return self.dense(x)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        return ops.mean(ops.abs(y - y_pred))
+
+
+def test_fit_with_an_overridden_compute_loss():
+    x, y = _data()
+    model = OwnLoss()
+    model.compile(optimizer=keras.optimizers.Adam(0.05))
+    history = model.fit(x, y, epochs=10, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    mae = float(np.mean(np.abs(model.predict(x, verbose=0) - y)))
+    assert history.history["loss"][-1] == pytest.approx(mae, rel=0.3)
+
+
+class TorchStyleStep(keras.Model):
+    """The train_step of keras.io's "Customizing what happens in fit() with PyTorch", unchanged."""
+
+    def train_step(self, data):
+        x, y = data
+        self.zero_grad()
+        y_pred = self(x, training=True)
+        loss = self.compute_loss(y=y, y_pred=y_pred)
+        loss.backward()
+        trainable_weights = [v for v in self.trainable_weights]
+        gradients = [v.value.grad for v in trainable_weights]
+        self.optimizer.apply(gradients, trainable_weights)
+        for metric in self.metrics:
+            if metric.name == "loss":
+                metric.update_state(loss)
+            else:
+                metric.update_state(y, y_pred)
+        return {m.name: m.result() for m in self.metrics}
+
+
+def test_torch_style_train_step_trains_and_reports_metrics():
+    x, y = _data()
+    inputs = keras.Input(shape=(8,))
+    model = TorchStyleStep(inputs, layers.Dense(1)(inputs))
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse", metrics=["mae"])
+    history = model.fit(x, y, epochs=8, verbose=0)
+    assert set(history.history) == {"loss", "mae"}
+    assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
+    assert history.history["mae"][-1] < history.history["mae"][0]
+
+
+def test_variable_value_grad_is_the_gradient():
+    v = keras.Variable(np.array([1.0, 2.0], dtype="float32"))
+    loss = ops.sum(v * v)
+    loss.backward()
+    np.testing.assert_allclose(v.value.grad, [2.0, 4.0])
+
+
+def test_keras2_compiled_loss_and_compiled_metrics():
+    class Keras2Step(keras.Model):
+        def train_step(self, data):
+            x, y = data
+            y_pred = self(x, training=True)
+            loss = self.compiled_loss(y, y_pred, regularization_losses=self.losses)
+            self.zero_grad()
+            loss.backward()
+            self.optimizer.apply([v.value.grad for v in self.trainable_weights], self.trainable_weights)
+            self.compiled_metrics.update_state(y, y_pred)
+            return {m.name: m.result() for m in self.metrics}
+
+    x, y = _data()
+    inputs = keras.Input(shape=(8,))
+    model = Keras2Step(inputs, layers.Dense(1)(inputs))
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse", metrics=["mae"])
+    history = model.fit(x, y, epochs=6, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert history.history["mae"][-1] < history.history["mae"][0]

@@ -146,3 +146,19 @@ def test_keras2_compiled_loss_and_compiled_metrics():
     history = model.fit(x, y, epochs=6, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
     assert history.history["mae"][-1] < history.history["mae"][0]
+
+
+def test_sequential_inputs_outputs_make_a_feature_extractor():
+    model = keras.Sequential([keras.Input((8,)), layers.Dense(4, name="hidden"), layers.Dense(2)])
+    assert [tuple(t.shape) for t in model.inputs] == [(None, 8)]
+    assert [tuple(t.shape) for t in model.outputs] == [(None, 2)]
+    extractor = keras.Model(inputs=model.inputs, outputs=[layer.output for layer in model.layers])
+    x, _ = _data(5)
+    hidden, out = extractor.predict(x, verbose=0)
+    np.testing.assert_allclose(out, model.predict(x, verbose=0), rtol=1e-6)
+    np.testing.assert_allclose(hidden, model.get_layer("hidden")(x).numpy(), rtol=1e-6)
+
+
+def test_unbuilt_sequential_has_no_inputs_yet():
+    with pytest.raises(AttributeError, match="no defined inputs"):
+        keras.Sequential([layers.Dense(2)]).inputs

@@ -42,6 +42,39 @@ class Metric:
     def __init__(self, name=None, dtype=None):
         self.name = name or to_snake_case(type(self).__name__)
         self.dtype = dtype or "float32"
+        self._tracked_variables = []
+
+    def add_variable(self, shape, initializer, dtype=None, aggregation="sum", name=None):
+        """A non-trainable state variable, set back to its initial value by the default ``reset_state``.
+
+        Keras 3's Metric API: ``self.true_positives = self.add_variable(shape=(), initializer="zeros",
+        name="tp")`` in ``__init__``, then ``self.true_positives.assign(...)`` in ``update_state``.
+        ``aggregation`` ("sum", "mean", "only_first_replica" or "none") is how replicas combine it in Keras;
+        glassnet keeps it beside the variable.
+        """
+        from glassnet import initializers
+        from glassnet.autodiff.variable import Variable
+
+        if aggregation not in ("sum", "mean", "only_first_replica", "none", None):
+            raise ValueError("add_variable: aggregation must be 'sum', 'mean', 'only_first_replica' or 'none', "
+                             f"received {aggregation!r}")
+        shape = () if shape is None else tuple(shape)
+        init = initializers.get(initializer)
+        variable = Variable(init, shape=shape, dtype=dtype or self.dtype, trainable=False,
+                            name=name or f"variable_{len(self.variables)}")
+        if "_tracked_variables" not in self.__dict__:  # a subclass that set state before Metric.__init__
+            self._tracked_variables = []
+        self._tracked_variables.append((variable, init, aggregation))
+        return variable
+
+    def add_weight(self, shape=(), initializer="zeros", dtype=None, aggregation="sum", name=None):
+        """``add_variable`` under its other Keras 3 name."""
+        return self.add_variable(shape, initializer, dtype=dtype, aggregation=aggregation, name=name)
+
+    @property
+    def variables(self):
+        """The state variables made by ``add_variable``, in order."""
+        return [entry[0] for entry in self.__dict__.get("_tracked_variables", ())]
 
     def update_state(self, *args, **kwargs):
         raise NotImplementedError
@@ -50,7 +83,12 @@ class Metric:
         raise NotImplementedError
 
     def reset_state(self):
-        raise NotImplementedError
+        """Put every ``add_variable`` variable back to its initial value (override for other state)."""
+        tracked = self.__dict__.get("_tracked_variables")
+        if not tracked:
+            raise NotImplementedError(f"{type(self).__name__} keeps no add_variable() state: write reset_state()")
+        for variable, init, _ in tracked:
+            variable.assign(init(variable.shape, dtype=variable.dtype))
 
     def check_targets(self, y_true, y_pred_shape):
         """Raise a ValueError, before any training step, when this metric cannot take targets ``y_true``.

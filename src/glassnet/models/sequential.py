@@ -67,12 +67,16 @@ class Sequential(Model):
                 raise ValueError("Sequential.build needs an input shape, e.g. build((None, 784))")
             input_shape = self._input_layer.batch_shape
         input_layer = self._input_layer or InputLayer(batch_shape=input_shape)
-        tensor = KerasTensor(tuple(input_shape), dtype=input_layer.dtype)
+        start = input_layer.output_tensor  # layer outputs then lead back to a keras.Input, as in Keras
+        if tuple(start.shape) != tuple(input_shape):
+            start = KerasTensor(tuple(input_shape), dtype=input_layer.dtype)
+        tensor = start
         shapes = []
         for layer in self._layers:
             tensor = layer(tensor)
             shapes.append(tensor.shape if isinstance(tensor, KerasTensor) else [t.shape for t in tensor])
         self._input_layer = input_layer  # only once every layer accepted the shape
+        self._symbolic_ends = (start, tensor)
         self._output_shapes = shapes
         self._build_shapes = tuple(input_shape)
         self.built = True
@@ -141,6 +145,33 @@ class Sequential(Model):
         if not self.built:
             raise AttributeError("The model has no output shape yet: it has not been built")
         return self._output_shapes[-1]
+
+    @property
+    def inputs(self):
+        """``[the symbolic input]`` of the built stack, as Keras' ``Sequential.inputs`` (for a functional model
+        made from its layers, e.g. a feature extractor: ``keras.Model(model.inputs, model.layers[1].output)``)."""
+        return [self._symbolic_end(0, "inputs")]
+
+    @property
+    def outputs(self):
+        """``[the symbolic output]`` of the built stack, as Keras' ``Sequential.outputs``."""
+        ends = self._symbolic_end(1, "outputs")
+        return list(ends) if isinstance(ends, (list, tuple)) else [ends]
+
+    @property
+    def input(self):
+        return super().input if self._inbound_nodes else self.inputs[0]
+
+    @property
+    def output(self):
+        return super().output if self._inbound_nodes else self._symbolic_end(1, "output")
+
+    def _symbolic_end(self, index, what):
+        ends = self.__dict__.get("_symbolic_ends")
+        if not self.built or ends is None:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined {what} yet: give it a "
+                                 "keras.Input(...) first layer, or build it (build(input_shape) or one call on data)")
+        return ends[index]
 
     @property
     def input_spec(self):

@@ -21,6 +21,13 @@ def unique_name(base):
     return base if count == 0 else f"{base}_{count}"
 
 
+def next_uid(prefix):
+    """How many times ``prefix`` has been asked for, this time included (``keras.backend.get_uid``)."""
+    with _lock:
+        _name_counts[prefix] = _name_counts.get(prefix, 0) + 1
+        return _name_counts[prefix]
+
+
 def reset_names():
     """Forget the names handed out (``clear_session``)."""
     with _lock:

@@ -10,6 +10,7 @@ from glassnet.saving.object_registration import (
     custom_object_scope, get_custom_objects, get_registered_name, get_registered_object, register_keras_serializable,
 )
 from glassnet.utils.py_dataset import PyDataset, Sequence
+from glassnet.utils.image_dataset import image_dataset_from_directory
 from glassnet.utils.sequence_padding import pad_sequences
 from glassnet.utils.text_dataset import text_dataset_from_directory
 from glassnet.utils.timeseries_dataset import timeseries_dataset_from_array

@@ -138,8 +138,9 @@ def _check_arguments(directory, labels, label_mode, class_names, batch_size, max
     return labels, label_mode
 
 
-def check_validation_split(validation_split, subset, shuffle, seed):
+def check_validation_split(validation_split, subset, shuffle, seed, function=NAME):
     """``validation_split`` and ``subset`` go together; shuffled splits need a seed so that they do not overlap."""
+    NAME = function  # noqa: N806  (the messages name the caller)
     if validation_split and not 0 < validation_split < 1:
         raise ValueError(f"{NAME}: validation_split must be between 0 and 1, got {validation_split}")
     if bool(validation_split) != bool(subset):
@@ -152,8 +153,12 @@ def check_validation_split(validation_split, subset, shuffle, seed):
                          "validation subsets are drawn from the same order and do not overlap")
 
 
-def index_directory(directory, labels, class_names, shuffle, seed, follow_links):
-    """``(file_paths, labels, class_names)`` in Keras' order (per class, sorted; then permuted when shuffle)."""
+def index_directory(directory, labels, class_names, shuffle, seed, follow_links, extensions=(".txt",), function=NAME):
+    """``(file_paths, labels, class_names)`` in Keras' order (per class, sorted; then permuted when shuffle).
+
+    Only files whose names end with one of ``extensions`` (any case) count.
+    """
+    NAME = function  # noqa: N806  (the messages name the caller)
     if labels == "inferred":
         folders = sorted(name for name in os.listdir(directory)
                          if os.path.isdir(os.path.join(directory, name)) and not name.startswith("."))
@@ -169,10 +174,10 @@ def index_directory(directory, labels, class_names, shuffle, seed, follow_links)
         folders = [""]
     file_paths, found_labels = [], []
     for index, folder in enumerate(folders):
-        paths = list(_text_files(os.path.join(directory, folder), follow_links))
+        paths = list(_text_files(os.path.join(directory, folder), follow_links, extensions))
         file_paths += paths
         found_labels += [index] * len(paths)
-    labels, class_names = _labels_for(labels, found_labels, class_names, len(file_paths), directory)
+    labels, class_names = _labels_for(labels, found_labels, class_names, len(file_paths), directory, function)
     if shuffle:
         order = np.arange(len(file_paths))
         np.random.RandomState(seed).shuffle(order)
@@ -181,13 +186,15 @@ def index_directory(directory, labels, class_names, shuffle, seed, follow_links)
     return file_paths, labels, class_names
 
 
-def _labels_for(labels, found_labels, class_names, count, directory):
+def _labels_for(labels, found_labels, class_names, count, directory, function=NAME):
+    NAME = function  # noqa: N806
     if labels == "inferred":
         return np.array(found_labels, dtype=np.int64), class_names
     if labels is None:
         return None, None
     if len(labels) != count:
-        raise ValueError(f"{NAME}: labels has {len(labels)} entries but {directory} holds {count} .txt files; "
+        kind = "image" if NAME.startswith("image") else ".txt"
+        raise ValueError(f"{NAME}: labels has {len(labels)} entries but {directory} holds {count} {kind} files; "
                          "give one label per file, in sorted path order")
     labels = np.asarray(labels)
     class_names = [str(label) for label in sorted(set(labels.tolist()))]
@@ -196,11 +203,11 @@ def _labels_for(labels, found_labels, class_names, count, directory):
     return labels.astype(np.int64), class_names
 
 
-def _text_files(folder, follow_links):
-    """The .txt files under ``folder``, folder by folder in sorted order, names sorted within each."""
+def _text_files(folder, follow_links, extensions=(".txt",)):
+    """The files named ``*<extension>`` under ``folder``, folder by folder in sorted order, names sorted within each."""
     for root, _, files in sorted(os.walk(folder, followlinks=follow_links), key=lambda entry: entry[0]):
         for name in sorted(files):
-            if name.lower().endswith(".txt"):
+            if name.lower().endswith(extensions):
                 yield os.path.join(root, name)
 
 

@@ -1,2 +1,4 @@
 from glassnet.layers.normalization.batch_normalization import BatchNormalization
+from glassnet.layers.normalization.group_normalization import GroupNormalization
 from glassnet.layers.normalization.layer_normalization import LayerNormalization
+from glassnet.layers.normalization.unit_normalization import UnitNormalization

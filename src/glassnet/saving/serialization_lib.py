@@ -97,6 +97,7 @@ def builtin_classes():
 
         layer_table = _classes_in(layers, Layer)
         layer_table.update({"InputLayer": layers.InputLayer})
+        layer_table.update({cls.keras_class_name: cls for cls in list(layer_table.values()) if "keras_class_name" in vars(cls)})
         _tables["classes"] = {
             "layers": layer_table,
             "models": {"Functional": Functional, "Sequential": Sequential, "Model": Model},
@@ -232,7 +233,8 @@ def serialize_class_instance(obj):
             registered = cls.__name__  # as Keras writes its ops
     else:
         module, registered = cls.__module__, object_registration.get_registered_name(cls)
-    entry = {"module": module, "class_name": cls.__name__, "config": inner, "registered_name": registered}
+    class_name = cls.__dict__.get("keras_class_name", cls.__name__)  # Keras' exported name where it differs
+    entry = {"module": module, "class_name": class_name, "config": inner, "registered_name": registered}
     build_config = obj.get_build_config() if hasattr(obj, "get_build_config") else None
     if build_config is not None:
         entry["build_config"] = serialize_keras_object(build_config)

@@ -192,7 +192,9 @@ class MultiHeadAttention(QueryValueLayer):
         mask = self._attention_mask(query, value, query_mask, value_mask, key_mask, attention_mask, use_causal_mask)
         gate = self._gate_dense(query) if self.use_gate else None
         q, k, v = self.query_dense(query), self.key_dense(key), self.value_dense(value)
-        output, scores = self._compute_attention(q, k, v, mask, training)
+        # Keras' fused path (no dropout, no scores returned, rank-3 inputs) leaves fully masked rows uniform
+        fused = not (self.dropout > 0 or return_attention_scores or query.ndim != 3)
+        output, scores = self._compute_attention(q, k, v, mask, training, zero_masked=not fused)
         if gate is not None:
             output = ops.multiply(output, gate)
         output = with_mask(self.output_dense(output), query_mask)
@@ -218,11 +220,11 @@ class MultiHeadAttention(QueryValueLayer):
             mask = np.expand_dims(mask, axis)
         return mask
 
-    def _compute_attention(self, query, key, value, mask=None, training=None):
+    def _compute_attention(self, query, key, value, mask=None, training=None, zero_masked=True):
         """``(output, probabilities)``: softmax(Q K^T / sqrt(key_dim)) V, dropout on the probabilities."""
         query = ops.multiply(query, 1.0 / math.sqrt(float(self.key_dim)))
         scores = ops.einsum(self._dot_product_equation, key, query)
-        probabilities = masked_softmax(scores, mask, self._softmax_axes)
+        probabilities = masked_softmax(scores, mask, self._softmax_axes, zero_masked)
         dropped = self._dropout_layer(probabilities, training=training) if self.dropout > 0 else probabilities
         return ops.einsum(self._combine_equation, dropped, value), probabilities
 

@@ -10,7 +10,7 @@ shapes as Keras does (``{"shapes_dict": {"query_shape": .., "value_shape": ..}}`
 Also here: the attention mask that the inputs' Keras masks, an explicit
 ``attention_mask``, ``use_causal_mask`` and a sliding window make together
 (True = may attend), and the masked softmax, ``softmax(where(mask, s, -1e9))``
-set to 0 where the mask is False (so a fully masked row gives zeros).
+(set to 0 where the mask is False on Keras' explicit path).
 """
 
 import numpy as np
@@ -147,8 +147,13 @@ def attention_mask(layer, query, value, query_mask=None, value_mask=None, key_ma
     return combined
 
 
-def masked_softmax(scores, mask, axes):
-    """``softmax`` of ``scores`` over ``axes``, masked positions (mask False) set to -1e9 before and 0 after."""
+def masked_softmax(scores, mask, axes, zero_masked=True):
+    """``softmax`` of ``scores`` over ``axes``, masked positions (mask False) set to -1e9 before (and 0 after).
+
+    ``zero_masked=False`` leaves out the zeroing after, so a fully masked row
+    comes out uniform: Keras 3 gives that on its fused path (no dropout, no
+    returned scores, rank-3 inputs), and zeros on the other.
+    """
     axes = tuple(axes)
     if mask is not None:
         scores = ops.where(mask, scores, -1e9)
@@ -156,7 +161,7 @@ def masked_softmax(scores, mask, axes):
         probabilities = ops.softmax(scores, axis=axes[0])
     else:
         probabilities = ops.exp(ops.subtract(scores, ops.logsumexp(scores, axis=axes, keepdims=True)))
-    if mask is not None:
+    if mask is not None and zero_masked:
         probabilities = ops.where(mask, probabilities, 0.0)
     return probabilities
 

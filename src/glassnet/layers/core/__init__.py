@@ -5,3 +5,4 @@ from glassnet.layers.core.identity import Identity
 from glassnet.layers.core.input_layer import Input, InputLayer
 from glassnet.layers.core.lambda_layer import Lambda
 from glassnet.layers.core.masking import Masking
+from glassnet.layers.core.einsum_dense import EinsumDense

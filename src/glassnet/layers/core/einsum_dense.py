@@ -142,14 +142,14 @@ class EinsumDense(Layer):
 
     def __init__(self, equation, output_shape, activation=None, bias_axes=None, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
-                 bias_constraint=None, lora_rank=None, lora_alpha=None, **kwargs):
+                 bias_constraint=None, activity_regularizer=None, lora_rank=None, lora_alpha=None,
+                 gptq_unpacked_column_size=None, quantization_config=None, **kwargs):
         split_equation(equation)
         if lora_rank:
             raise ValueError(f"EinsumDense: LoRA (lora_rank={lora_rank!r}) is not supported by glassnet")
-        activity_regularizer = kwargs.pop("activity_regularizer", None)
-        for key in ("gptq_unpacked_column_size", "quantization_config"):
-            if kwargs.pop(key, None) is not None:
-                raise ValueError(f"EinsumDense: quantization ({key}) is not supported by glassnet")
+        if gptq_unpacked_column_size is not None or quantization_config is not None:
+            raise ValueError("EinsumDense: quantized kernels (gptq_unpacked_column_size, quantization_config) are "
+                             "not supported by glassnet")
         super().__init__(**kwargs)
         self.equation = equation
         self.partial_output_shape = (output_shape,) if isinstance(output_shape, int) else tuple(output_shape)

@@ -162,3 +162,31 @@ def test_sequential_inputs_outputs_make_a_feature_extractor():
 def test_unbuilt_sequential_has_no_inputs_yet():
     with pytest.raises(AttributeError, match="no defined inputs"):
         keras.Sequential([layers.Dense(2)]).inputs
+
+
+class Blend(layers.Layer):
+    """A layer whose call takes two tensors positionally and a third by keyword."""
+
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+
+    def call(self, a, b, scale=None):
+        out = a * self.w + b
+        return out if scale is None else out * scale
+
+
+def test_layer_called_with_several_tensor_arguments(tmp_path):
+    a, b, scale = keras.Input((3,)), keras.Input((3,)), keras.Input((1,))
+    blended = Blend()(a, b, scale=scale)
+    assert tuple(blended.shape) == (None, 3)
+    model = keras.Model([a, b, scale], layers.Dense(2)(blended))
+    rng = np.random.default_rng(1)
+    x = [rng.normal(size=(4, 3)).astype("float32"), rng.normal(size=(4, 3)).astype("float32"),
+         rng.normal(size=(4, 1)).astype("float32")]
+    expected = model.layers[-1]((x[0] + x[1]) * x[2]).numpy()
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x, np.zeros((4, 2), "float32"), epochs=1, verbose=0)
+    model.save(tmp_path / "blend.keras")
+    loaded = keras.saving.load_model(tmp_path / "blend.keras", custom_objects={"Blend": Blend})
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)

@@ -478,13 +478,36 @@ class Layer:
             self._maybe_build(input_shape)
         if self.input_spec is not None:
             self._check_inputs(self.input_spec, inputs)
-        output_shape = self.compute_output_shape(input_shape)
+        if is_symbolic([list(args), kwargs]) and type(self).compute_output_shape is Layer.compute_output_shape:
+            output_shape = self._shape_from_call(inputs, args, kwargs)  # call(a, b): every tensor argument counts
+        else:
+            output_shape = self.compute_output_shape(input_shape)
         if isinstance(output_shape, list):
             outputs = [KerasTensor(s, dtype=self.dtype) for s in output_shape]
         else:
             outputs = KerasTensor(output_shape, dtype=self._output_dtype(inputs))
         Node(self, inputs, outputs, args, kwargs)
         return outputs
+
+    def _shape_from_call(self, inputs, args, kwargs):
+        """The output shape of a call with several tensor arguments, by running ``call`` on zeros for each."""
+        def dummy(item):
+            if isinstance(item, KerasTensor):
+                return Tensor(np.zeros([1 if d is None else d for d in item.shape], dtype=item.dtype))
+            if isinstance(item, (list, tuple)):
+                return type(item)(dummy(i) for i in item)
+            if isinstance(item, dict):
+                return {key: dummy(value) for key, value in item.items()}
+            return item
+
+        call_kwargs = {**self._default_call_kwargs(False), **dummy(kwargs)}
+        with no_grad():
+            outputs = self.call(dummy(inputs), *dummy(list(args)), **call_kwargs)
+        first = _flatten_shapes(shape_of(inputs))
+        batch_unknown = bool(first) and first[0] is None
+        shapes = [tuple(o.shape) for o in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
+        shapes = [(None,) + shape[1:] if batch_unknown and shape else shape for shape in shapes]
+        return shapes if isinstance(outputs, (list, tuple)) else shapes[0]
 
     def _output_dtype(self, inputs):
         return self.dtype
@@ -593,6 +616,13 @@ def mask_of(inputs):
 def mask_array(mask):
     """A mask as a boolean array (masks may be given as Tensors or arrays)."""
     return mask.data if isinstance(mask, Tensor) else mask
+
+
+def _flatten_shapes(shape):
+    """The first plain shape in a nested list of shapes."""
+    while isinstance(shape, list) and shape and isinstance(shape[0], (list, tuple)):
+        shape = shape[0]
+    return shape
 
 
 def _warn_mask_destroyed(layer):

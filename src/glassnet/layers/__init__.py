@@ -20,8 +20,8 @@ from glassnet.layers.pooling import (
     GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D,
 )
 from glassnet.layers.preprocessing import (
-    IntegerLookup, Normalization, RandomContrast, RandomFlip, RandomRotation, RandomTranslation, RandomZoom,
-    Rescaling, StringLookup, TextVectorization,
+    CenterCrop, IntegerLookup, Normalization, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
+    RandomTranslation, RandomZoom, Rescaling, Resizing, StringLookup, TextVectorization,
 )
 from glassnet.layers.regularization import (
     Dropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D,

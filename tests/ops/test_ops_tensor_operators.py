@@ -5,7 +5,7 @@ import pytest
 
 from glassnet import ops
 from glassnet.autodiff import Tensor, gradcheck
-from glassnet.ops import linalg, math, reduce, shape
+from glassnet.ops import linalg, math, reduce, shaping
 
 A = np.array([[0.5, -1.5, 2.0], [1.0, 0.25, -0.75]])
 B = np.array([[1.5, 2.0, -0.5], [-1.0, 0.5, 3.0]])
@@ -33,23 +33,23 @@ BINARY = [
     ("rmatmul_array", lambda a, b: B.T @ a, lambda a, b: B.T @ a, linalg.MatMul, (A, B)),
     ("neg", lambda a, b: -a, lambda a, b: -a, math.Negative, (A, B)),
     ("abs", lambda a, b: abs(a), lambda a, b: np.abs(a), math.Abs, (A, B)),
-    ("getitem_int", lambda a, b: a[1], lambda a, b: a[1], shape.GetItem, (A, B)),
-    ("getitem_slice", lambda a, b: a[:, 1:], lambda a, b: a[:, 1:], shape.GetItem, (A, B)),
+    ("getitem_int", lambda a, b: a[1], lambda a, b: a[1], shaping.GetItem, (A, B)),
+    ("getitem_slice", lambda a, b: a[:, 1:], lambda a, b: a[:, 1:], shaping.GetItem, (A, B)),
     ("getitem_fancy_repeats", lambda a, b: a[[0, 0, 1], [2, 2, 0]], lambda a, b: a[[0, 0, 1], [2, 2, 0]],
-     shape.GetItem, (A, B)),
-    ("getitem_mask", lambda a, b: a[B > 0], lambda a, b: a[B > 0], shape.GetItem, (A, B)),
-    ("getitem_tensor_mask", lambda a, b: a[b > 0], lambda a, b: a[b > 0], shape.GetItem, (A, B)),
+     shaping.GetItem, (A, B)),
+    ("getitem_mask", lambda a, b: a[B > 0], lambda a, b: a[B > 0], shaping.GetItem, (A, B)),
+    ("getitem_tensor_mask", lambda a, b: a[b > 0], lambda a, b: a[b > 0], shaping.GetItem, (A, B)),
     ("sum_method", lambda a, b: a.sum(), lambda a, b: a.sum(), reduce.Sum, (A, B)),
     ("sum_axis_method", lambda a, b: a.sum(axis=0), lambda a, b: a.sum(axis=0), reduce.Sum, (A, B)),
     ("mean_method", lambda a, b: a.mean(axis=1, keepdims=True), lambda a, b: a.mean(axis=1, keepdims=True),
      reduce.Mean, (A, B)),
     ("max_method", lambda a, b: a.max(axis=1), lambda a, b: a.max(axis=1), reduce.Max, (A, B)),
     ("min_method", lambda a, b: a.min(), lambda a, b: a.min(), reduce.Min, (A, B)),
-    ("reshape_tuple", lambda a, b: a.reshape((3, 2)), lambda a, b: a.reshape((3, 2)), shape.Reshape, (A, B)),
-    ("reshape_args", lambda a, b: a.reshape(3, 2), lambda a, b: a.reshape(3, 2), shape.Reshape, (A, B)),
-    ("reshape_minus_one", lambda a, b: a.reshape(-1), lambda a, b: a.reshape(-1), shape.Reshape, (A, B)),
-    ("T", lambda a, b: a.T, lambda a, b: a.T, shape.Transpose, (A, B)),
-    ("transpose_method", lambda a, b: a.transpose(1, 0), lambda a, b: a.transpose(1, 0), shape.Transpose, (A, B)),
+    ("reshape_tuple", lambda a, b: a.reshape((3, 2)), lambda a, b: a.reshape((3, 2)), shaping.Reshape, (A, B)),
+    ("reshape_args", lambda a, b: a.reshape(3, 2), lambda a, b: a.reshape(3, 2), shaping.Reshape, (A, B)),
+    ("reshape_minus_one", lambda a, b: a.reshape(-1), lambda a, b: a.reshape(-1), shaping.Reshape, (A, B)),
+    ("T", lambda a, b: a.T, lambda a, b: a.T, shaping.Transpose, (A, B)),
+    ("transpose_method", lambda a, b: a.transpose(1, 0), lambda a, b: a.transpose(1, 0), shaping.Transpose, (A, B)),
     ("exp_method", lambda a, b: a.exp(), lambda a, b: np.exp(a), math.Exp, (A, B)),
     ("log_method", lambda a, b: a.clip(0.1, 5.0).log(),
      lambda a, b: np.log(np.clip(a, 0.1, 5.0)), math.Log, (P, B)),
@@ -112,6 +112,9 @@ def test_operators_work_in_float32_and_keep_dtype():
     assert a.grad.dtype == np.float32 and b.grad.dtype == np.float32
 
 
-def test_matmul_of_vectors_is_refused_with_a_hint():
-    with pytest.raises(ValueError, match="at least 2 dimensions"):
-        ops.matmul(Tensor(np.ones(3)), Tensor(np.ones(3)))
+@pytest.mark.parametrize("shapes", [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((5, 2, 3), (3,))])
+def test_matmul_of_vectors_follows_numpy(shapes):
+    a, b = (np.arange(np.prod(s), dtype="float32").reshape(s) for s in shapes)
+    result = ops.matmul(Tensor(a), Tensor(b))
+    np.testing.assert_allclose(result.numpy(), np.matmul(a, b))
+    assert result.dtype == np.float32

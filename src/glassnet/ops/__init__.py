@@ -1,38 +1,54 @@
-"""Differentiable operations, with ``keras.ops``-like names.
+"""Differentiable operations: Keras 3's ``keras.ops`` on NumPy.
 
 Every function takes Tensors, arrays or numbers and returns a Tensor that is
-recorded for ``backward()`` when an input requires grad.
+recorded for ``backward()`` when an input requires grad. ``ops.nn``,
+``ops.image``, ``ops.linalg`` and ``ops.numpy`` are Keras' namespaces; the
+other modules of this package (math, reduce, shaping, ...) hold the
+Functions behind the names and are named so that none shadows a Keras op.
 """
 
-from glassnet.ops import conv as _conv_module
-from glassnet.ops import image, linalg, math, nn, normalization, pooling, reduce, shape, windows
-from glassnet.ops.conv import conv, conv_transpose, depthwise_conv
-from glassnet.ops.normalization import normalize
-from glassnet.ops.pooling import average_pool, max_pool
-from glassnet.ops._convert import convert_to_numpy, convert_to_tensor
-from glassnet.ops.linalg import dot, matmul
+from glassnet.ops import image, linalg, nn, numpy  # Keras' namespaces
+from glassnet.ops.convolution import conv, conv_transpose, depthwise_conv
+from glassnet.ops.core import (
+    cast, cond, convert_to_numpy, convert_to_tensor, custom_gradient, dtype, fori_loop, is_tensor, map, ndim,
+    scan, shape, size, stop_gradient, switch, vectorized_map, while_loop,
+)
+from glassnet.ops.creation import (
+    arange, empty, empty_like, eye, full, full_like, identity, linspace, logspace, meshgrid, ones, ones_like,
+    tri, zeros, zeros_like,
+)
+from glassnet.ops.einsum import einsum  # noqa: F401
+from glassnet.ops.linalg import dot, inner, matmul, norm, outer, tensordot, vdot
+from glassnet.ops.logic import (
+    allclose, equal, greater, greater_equal, isclose, isfinite, isinf, isnan, less, less_equal, logical_and,
+    logical_not, logical_or, logical_xor, not_equal,
+)
 from glassnet.ops.math import (
-    abs, absolute, add, clip, divide, exp, log, maximum, minimum, multiply, negative, power, sqrt,
-    square, subtract, true_divide, where,
+    abs, absolute, add, arctan, ceil, clip, cos, cosh, divide, divide_no_nan, erf, exp, exp2, expm1, floor,
+    floor_divide, log, log1p, log2, log10, maximum, minimum, mod, multiply, negative, power, reciprocal, round,
+    rsqrt, sign, sin, sinh, sqrt, square, subtract, tan, true_divide, trunc, where,
 )
 from glassnet.ops.nn import (
-    dense, dropout, elu, erf, gelu, hard_sigmoid, leaky_relu, log_softmax, relu, selu, sigmoid,
-    sigmoid_cross_entropy, silu, softmax, softmax_cross_entropy, softplus, softsign,
+    binary_crossentropy, categorical_crossentropy, dense, dropout, elu, gelu, hard_sigmoid, hard_silu, hard_swish,
+    leaky_relu, log_sigmoid, log_softmax, moments, multi_hot, one_hot, relu, relu6, selu, sigmoid,
+    sigmoid_cross_entropy, silu, softmax, softmax_cross_entropy, softplus, softsign, sparse_categorical_crossentropy,
     sparse_softmax_cross_entropy, swish, tanh,
 )
+from glassnet.ops.normalization import normalize
 from glassnet.ops.operators import attach as _attach_operators
-from glassnet.ops.reduce import amax, amin, argmax, argmin, logsumexp, max, mean, min, std, sum, var
-from glassnet.ops.shape import (
-    broadcast_to, concatenate, expand_dims, flatten_batch, get_item, pad, repeat, reshape, squeeze, stack,
-    take, take_along_axis, transpose,
+from glassnet.ops.pooling import average_pool, max_pool
+from glassnet.ops.reduce import (
+    all, amax, amin, any, argmax, argmin, count_nonzero, cumprod, cumsum, logsumexp, max, mean, min, prod, std,
+    sum, trace, var,
 )
+from glassnet.ops.shaping import (
+    append, array_split, broadcast_to, concatenate, diag, diagonal, expand_dims, flatten_batch, flip, get_item,
+    hstack, moveaxis, pad, ravel, repeat, reshape, roll, scatter, scatter_update, slice, slice_update, split,
+    squeeze, stack, swapaxes, take, take_along_axis, tile, transpose, tril, triu, unstack, vstack,
+)
+from glassnet.ops.sorting import argsort, in_top_k, sort, top_k
 
 _attach_operators()
-
-
-def relu6(x):
-    """``min(max(x, 0), 6)``."""
-    return clip(x, 0.0, 6.0)
 
 
 def linear(x):

@@ -25,18 +25,15 @@ def data_of(x):
     return x.data if isinstance(x, Tensor) else x
 
 
-def convert_to_tensor(x, dtype=None):
-    """Return ``x`` as a Tensor, casting to ``dtype`` when given."""
-    if isinstance(x, Tensor):
-        if dtype is None or x.dtype == np.dtype(dtype):
-            return x
-        return Tensor(x.data.astype(dtype))
-    array = np.asarray(x) if dtype is None else np.asarray(x, dtype=dtype)
-    return Tensor(array)
+def result_dtype(x):
+    """The dtype Keras gives ``x``: arrays and Tensors keep theirs; Python numbers and
+    lists (64-bit in NumPy) become float32 / int32 (bool stays bool)."""
+    if isinstance(x, (Tensor, np.ndarray)) or hasattr(x, "__cuda_array_interface__"):
+        return np.dtype(x.dtype)
+    dtype = np.asarray(x).dtype
+    if dtype.kind == "f":
+        return np.dtype("float32")
+    if dtype.kind in "iu":
+        return np.dtype("int32")
+    return dtype
 
-
-def convert_to_numpy(x):
-    """Return a NumPy array for a Tensor or array-like."""
-    if isinstance(x, Tensor):
-        return np.asarray(x.numpy())
-    return np.asarray(x)

@@ -31,7 +31,10 @@ with ``ops.matmul`` it upsamples an image differentiably.
 
 import numpy as np
 
+from glassnet import config
 from glassnet.backend import get_array_module
+from glassnet.ops import convolution, linalg, shaping
+from glassnet.ops._convert import as_input, data_of
 
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 INTERPOLATIONS = ("nearest", "bilinear")
@@ -162,3 +165,104 @@ def linear_resize_matrix(in_size, out_size, dtype="float32"):
     np.add.at(matrix, (rows, low), 1.0 - frac)
     np.add.at(matrix, (rows, high), frac)
     return matrix.astype(dtype)
+
+
+# --- keras.ops.image functions on Tensors (differentiable) ----------------------
+
+RESIZE_INTERPOLATIONS = ("bilinear", "nearest")
+
+
+def _channels_last(images, data_format):
+    """(images as a batched NHWC tensor, a function putting a result back in the caller's layout)."""
+    images = as_input(images)
+    ndim = len(np.shape(data_of(images)))
+    if ndim not in (3, 4):
+        raise ValueError(f"expected images of rank 3 (unbatched) or 4 (batched), got shape {np.shape(data_of(images))}")
+    data_format = data_format or config.image_data_format()
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError(f"data_format must be 'channels_last' or 'channels_first', got {data_format!r}")
+    if ndim == 3:
+        images = shaping.expand_dims(images, 0)
+    if data_format == "channels_first":
+        images = shaping.transpose(images, (0, 2, 3, 1))
+
+    def restore(result):
+        if data_format == "channels_first":
+            result = shaping.transpose(result, (0, 3, 1, 2))
+        return shaping.squeeze(result, 0) if ndim == 3 else result
+
+    return images, restore
+
+
+def _nearest_indices(in_size, out_size):
+    """Input rows read by nearest-neighbour resizing with half-pixel centres (PyTorch "nearest-exact")."""
+    return np.minimum(np.floor((np.arange(out_size) + 0.5) * (in_size / out_size)).astype(np.int64), in_size - 1)
+
+
+def _aspect_box(height, width, target_height, target_width, grow):
+    """(height, width) of the centred box with the target aspect ratio: inside the image, or around it."""
+    box_height = int(float(width * target_height) / target_width)
+    box_width = int(float(height * target_width) / target_height)
+    if grow:
+        return max(height, box_height), max(width, box_width)
+    return max(min(height, box_height), 1), max(min(width, box_width), 1)
+
+
+def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspect_ratio=False,
+           pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0, data_format=None):
+    """Resize images to ``size`` = (height, width).
+
+    "bilinear": each output pixel blends its input neighbours with half-pixel
+    centres, written as two matrix products (rows, then columns), so it is
+    differentiable. "nearest": each output pixel copies the input pixel under
+    its centre. ``crop_to_aspect_ratio`` first crops the centred box with the
+    target's aspect ratio; ``pad_to_aspect_ratio`` pads with ``fill_value``.
+    """
+    if interpolation not in RESIZE_INTERPOLATIONS:
+        raise ValueError(f"resize: interpolation must be one of {RESIZE_INTERPOLATIONS}, got {interpolation!r}")
+    if antialias:
+        raise ValueError("resize: antialias=True is not supported; pass antialias=False")
+    if crop_to_aspect_ratio and pad_to_aspect_ratio:
+        raise ValueError("resize: crop_to_aspect_ratio and pad_to_aspect_ratio cannot both be True")
+    if len(size) != 2:
+        raise ValueError(f"resize: size must be (height, width), got {size!r}")
+    images, restore = _channels_last(images, data_format)
+    _, height, width, _ = np.shape(data_of(images))
+    out_h, out_w = int(size[0]), int(size[1])
+    if crop_to_aspect_ratio or pad_to_aspect_ratio:
+        box_h, box_w = _aspect_box(height, width, out_h, out_w, grow=pad_to_aspect_ratio)
+        top, left = abs(box_h - height) // 2, abs(box_w - width) // 2
+        if crop_to_aspect_ratio:
+            images = shaping.get_item(images, (slice(None), slice(top, top + box_h), slice(left, left + box_w)))
+        else:
+            widths = ((0, 0), (top, box_h - height - top), (left, box_w - width - left), (0, 0))
+            images = shaping.pad(images, widths, constant_values=fill_value)
+        height, width = box_h, box_w
+    if interpolation == "nearest":
+        rows, cols = _nearest_indices(height, out_h), _nearest_indices(width, out_w)
+        result = shaping.take(shaping.take(images, rows, axis=1), cols, axis=2)
+    else:
+        dtype = data_of(images).dtype if np.dtype(data_of(images).dtype).kind == "f" else "float32"
+        row_weights = linear_resize_matrix(height, out_h, dtype)
+        col_weights = linear_resize_matrix(width, out_w, dtype)
+        columns = linalg.tensordot(images, col_weights, axes=([2], [1]))  # (n, h, c, out_w)
+        result = shaping.transpose(linalg.tensordot(columns, row_weights, axes=([1], [1])), (0, 3, 2, 1))
+    return restore(result)
+
+
+def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid", data_format=None):
+    """Every ``size`` patch of the images, flattened on the last axis: (n, out_h, out_w, ph*pw*c).
+
+    A convolution with the identity kernel: output channel (i, j, k) copies
+    input channel k at offset (i, j) of the window.
+    """
+    if isinstance(size, int):
+        size = (size, size)
+    strides = size if strides is None else strides
+    images, restore = _channels_last(images, data_format)
+    channels = np.shape(data_of(images))[-1]
+    patch = size[0] * size[1] * channels
+    dtype = data_of(images).dtype if np.dtype(data_of(images).dtype).kind == "f" else "float32"
+    kernel = np.eye(patch, dtype=dtype).reshape(size[0], size[1], channels, patch)
+    return restore(convolution.conv(images, kernel, None, strides=strides, padding=padding,
+                                    dilation_rate=dilation_rate))

@@ -9,7 +9,23 @@ import numpy as np
 
 from glassnet.autodiff.function import Function
 from glassnet.backend import get_array_module
-from glassnet.ops._convert import as_input
+from glassnet.autodiff.tensor import Tensor
+from glassnet.ops._convert import as_input, data_of
+
+
+def erf_values(x):
+    """Error function, to a relative error below 1.2e-7 (Numerical Recipes' erfc).
+
+    erfc(z) ~ t exp(-z^2 - 1.26551223 + t(1.00002368 + ...)), t = 1 / (1 + z/2).
+    """
+    xp = get_array_module(x)
+    z = xp.abs(x)
+    t = 1.0 / (1.0 + 0.5 * z)
+    poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (
+        -0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (
+            -0.82215223 + t * 0.17087277))))))))
+    erfc = t * xp.exp(-z * z + poly)
+    return xp.where(x >= 0, 1.0 - erfc, erfc - 1.0)
 
 
 class Add(Function):
@@ -277,6 +293,192 @@ def minimum(x1, x2):
 
 def where(condition, x1, x2):
     """Pick ``x1`` where ``condition`` holds, else ``x2``."""
-    from glassnet.ops._convert import data_of
-
     return Where.apply(data_of(as_input(condition)).astype(bool), as_input(x1), as_input(x2))
+
+
+class Log1p(Function):
+    """y = log(1 + x);  dy/dx = 1 / (1 + x)"""
+
+    def forward(self, x):
+        self.x = x
+        return get_array_module(x).log1p(x)
+
+    def backward(self, gy):
+        return gy / (1 + self.x)
+
+
+class Expm1(Function):
+    """y = exp(x) - 1;  dy/dx = y + 1"""
+
+    def forward(self, x):
+        self.y = get_array_module(x).expm1(x)
+        return self.y
+
+    def backward(self, gy):
+        return gy * (self.y + 1)
+
+
+class Sin(Function):
+    """y = sin(x);  dy/dx = cos(x)"""
+
+    def forward(self, x):
+        self.x = x
+        return get_array_module(x).sin(x)
+
+    def backward(self, gy):
+        return gy * get_array_module(gy).cos(self.x)
+
+
+class Cos(Function):
+    """y = cos(x);  dy/dx = -sin(x)"""
+
+    def forward(self, x):
+        self.x = x
+        return get_array_module(x).cos(x)
+
+    def backward(self, gy):
+        return -gy * get_array_module(gy).sin(self.x)
+
+
+class Arctan(Function):
+    """y = arctan(x);  dy/dx = 1 / (1 + x^2)"""
+
+    def forward(self, x):
+        self.x = x
+        return get_array_module(x).arctan(x)
+
+    def backward(self, gy):
+        return gy / (1 + self.x * self.x)
+
+
+class Erf(Function):
+    """y = erf(x);  dy/dx = 2 / sqrt(pi) exp(-x^2)"""
+
+    def forward(self, x):
+        self.x = x
+        return erf_values(x).astype(x.dtype, copy=False)
+
+    def backward(self, gy):
+        return gy * (1.1283791670955126 * get_array_module(gy).exp(-self.x * self.x))
+
+
+def _constant(values):
+    """A result that no gradient flows through (rounding, signs, comparisons)."""
+    return Tensor(values)
+
+
+def _raw(x):
+    return data_of(as_input(x))
+
+
+def log1p(x):
+    """Element-wise ``log(1 + x)``, accurate near 0."""
+    return Log1p.apply(as_input(x))
+
+
+def expm1(x):
+    """Element-wise ``exp(x) - 1``, accurate near 0."""
+    return Expm1.apply(as_input(x))
+
+
+def log2(x):
+    """Element-wise base-2 logarithm."""
+    return multiply(log(x), 1.0 / np.log(2.0))
+
+
+def log10(x):
+    """Element-wise base-10 logarithm."""
+    return multiply(log(x), 1.0 / np.log(10.0))
+
+
+def exp2(x):
+    """Element-wise ``2 ** x``."""
+    return exp(multiply(x, float(np.log(2.0))))
+
+
+def sin(x):
+    """Element-wise sine."""
+    return Sin.apply(as_input(x))
+
+
+def cos(x):
+    """Element-wise cosine."""
+    return Cos.apply(as_input(x))
+
+
+def tan(x):
+    """Element-wise tangent, ``sin(x) / cos(x)``."""
+    return divide(sin(x), cos(x))
+
+
+def sinh(x):
+    """Element-wise ``(e^x - e^-x) / 2``."""
+    return multiply(subtract(exp(x), exp(negative(x))), 0.5)
+
+
+def cosh(x):
+    """Element-wise ``(e^x + e^-x) / 2``."""
+    return multiply(add(exp(x), exp(negative(x))), 0.5)
+
+
+def arctan(x):
+    """Element-wise inverse tangent."""
+    return Arctan.apply(as_input(x))
+
+
+def erf(x):
+    """Element-wise error function ``2/sqrt(pi) * integral_0^x exp(-t^2) dt``."""
+    return Erf.apply(as_input(x))
+
+
+def reciprocal(x):
+    """Element-wise ``1 / x``."""
+    return divide(1.0, x)
+
+
+def rsqrt(x):
+    """Element-wise ``1 / sqrt(x)``."""
+    return divide(1.0, sqrt(x))
+
+
+def sign(x):
+    """-1, 0 or 1 by the sign of each entry (no gradient)."""
+    return _constant(np.sign(_raw(x)))
+
+
+def floor(x):
+    """Round down (no gradient)."""
+    return _constant(np.floor(_raw(x)))
+
+
+def ceil(x):
+    """Round up (no gradient)."""
+    return _constant(np.ceil(_raw(x)))
+
+
+def trunc(x):
+    """Round towards zero (no gradient)."""
+    return _constant(np.trunc(_raw(x)))
+
+
+def round(x, decimals=0):  # noqa: A001 - Keras' name
+    """Round half to even to ``decimals`` places (no gradient)."""
+    return _constant(np.round(_raw(x), decimals))
+
+
+def floor_divide(x1, x2):
+    """Element-wise ``floor(x1 / x2)`` (no gradient)."""
+    return _constant(np.floor_divide(_raw(x1), _raw(x2)))
+
+
+def mod(x1, x2):
+    """Element-wise remainder with the sign of ``x2`` (``x1 - floor(x1/x2) x2``)."""
+    quotient = np.floor_divide(_raw(x1), _raw(x2))
+    return subtract(x1, multiply(quotient, x2))
+
+
+def divide_no_nan(x1, x2):
+    """``x1 / x2``, with 0 where ``x2`` is 0."""
+    zero = _raw(x2) == 0
+    safe = where(zero, 1.0, x2)
+    return where(zero, 0.0, divide(x1, safe))

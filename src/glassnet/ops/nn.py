@@ -12,7 +12,12 @@ import numpy as np
 
 from glassnet.autodiff.function import Function
 from glassnet.backend import get_array_module
-from glassnet.ops._convert import as_input
+from glassnet import config
+from glassnet.autodiff.tensor import Tensor
+from glassnet.ops import convolution, math, pooling, reduce, shaping
+from glassnet.ops.linalg import norm
+from glassnet.ops._convert import as_input, data_of
+from glassnet.ops.math import erf_values
 from glassnet.ops.fused_activation import activation_slope, add_bias_and_activate, fused_key, relu_slope
 
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -20,21 +25,6 @@ SELU_SCALE = 1.0507009873554804934193349852946
 _SQRT_2_OVER_PI = _math.sqrt(2.0 / _math.pi)
 _INV_SQRT_2 = 1.0 / _math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / _math.sqrt(2.0 * _math.pi)
-
-
-def erf(x):
-    """Error function, to a relative error below 1.2e-7 (Numerical Recipes' erfc).
-
-    erfc(z) ~ t exp(-z^2 - 1.26551223 + t(1.00002368 + ...)), t = 1 / (1 + z/2).
-    """
-    xp = get_array_module(x)
-    z = xp.abs(x)
-    t = 1.0 / (1.0 + 0.5 * z)
-    poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (
-        -0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (
-            -0.82215223 + t * 0.17087277))))))))
-    erfc = t * xp.exp(-z * z + poly)
-    return xp.where(x >= 0, 1.0 - erfc, erfc - 1.0)
 
 
 def _sigmoid(x):
@@ -117,7 +107,7 @@ class Gelu(Function):
             inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)
             self.tanh = xp.tanh(inner)
             return 0.5 * x * (1.0 + self.tanh)
-        self.cdf = 0.5 * (1.0 + erf(x * _INV_SQRT_2))
+        self.cdf = 0.5 * (1.0 + erf_values(x * _INV_SQRT_2))
         return x * self.cdf
 
     def backward(self, gy):
@@ -447,8 +437,6 @@ def sparse_softmax_cross_entropy(logits, labels, softmax=None):
 
     ``softmax``: the Softmax node that produced softmax(logits), to reuse its work.
     """
-    from glassnet.ops._convert import data_of
-
     return SparseSoftmaxCrossEntropy.apply(as_input(logits), data_of(as_input(labels)), softmax=softmax)
 
 
@@ -459,9 +447,6 @@ def sigmoid_cross_entropy(logits, target):
 
 def dropout(x, rate, generator, noise_shape=None):
     """Inverted dropout: zero each value with probability ``rate``, scale the rest by 1/(1-rate)."""
-    from glassnet.ops import math
-    from glassnet.ops._convert import data_of
-
     x = as_input(x)
     data = data_of(x)
     shape = data.shape if noise_shape is None else tuple(
@@ -471,3 +456,183 @@ def dropout(x, rate, generator, noise_shape=None):
     mask = keep.astype(data.dtype)
     mask *= 1.0 / (1.0 - rate)
     return math.multiply(x, mask)
+
+
+# --- Keras' ops.nn functions composed from the above ---------------------------
+
+
+def relu6(x):
+    """``min(max(x, 0), 6)``."""
+    return math.clip(x, 0.0, 6.0)
+
+
+def log_sigmoid(x):
+    """``log(sigmoid(x)) = -softplus(-x)``."""
+    return math.negative(softplus(math.negative(x)))
+
+
+def hard_silu(x):
+    """``x * hard_sigmoid(x)``."""
+    return math.multiply(x, hard_sigmoid(x))
+
+
+hard_swish = hard_silu
+
+
+def _labels(x):
+    labels = np.asarray(data_of(as_input(x)))
+    if labels.dtype.kind == "f":
+        labels = labels.astype(np.int64)
+    return labels
+
+
+def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
+    """Integer labels as one-hot vectors on a new ``axis`` (float32); a label outside
+    ``[0, num_classes)`` gives a row of zeros, as in Keras."""
+    labels = _labels(x)
+    hot = (labels[..., None] == np.arange(num_classes)).astype(dtype or "float32")
+    return Tensor(np.moveaxis(hot, -1, axis) if axis != -1 else hot)
+
+
+def multi_hot(inputs, num_classes, axis=-1, dtype=None, sparse=False):
+    """Rows of labels as multi-hot vectors: 1 for every class the row holds (the last axis is reduced)."""
+    labels = _labels(inputs)
+    hot = (labels[..., None] == np.arange(num_classes)).any(axis=-2).astype(dtype or "float32")
+    return Tensor(np.moveaxis(hot, -1, axis) if axis != -1 else hot)
+
+
+def _epsilon():
+    return config.epsilon()
+
+
+def _check_same_shape(target, output, name):
+    target_shape, output_shape = np.shape(data_of(target)), np.shape(data_of(output))
+    if len(target_shape) != len(output_shape):
+        raise ValueError(f"{name}: target and output must have the same rank, got shapes "
+                         f"{target_shape} and {output_shape}")
+
+
+def binary_crossentropy(target, output, from_logits=False):
+    """Element-wise ``-(t log p + (1 - t) log(1 - p))``; ``p = sigmoid(output)`` with ``from_logits``,
+    else ``output`` clipped to [eps, 1 - eps]."""
+    target, output = as_input(target), as_input(output)
+    _check_same_shape(target, output, "binary_crossentropy")
+    if from_logits:
+        return sigmoid_cross_entropy(output, target)
+    eps = _epsilon()
+    p = math.clip(output, eps, 1.0 - eps)
+    positive = math.multiply(target, math.log(p))
+    negative = math.multiply(math.subtract(1.0, target), math.log(math.subtract(1.0, p)))
+    return math.negative(math.add(positive, negative))
+
+
+def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """``-sum_axis t log p``; ``p = softmax(output)`` with ``from_logits``, else ``output``
+    rescaled to sum to 1 and clipped to [eps, 1 - eps]."""
+    target, output = as_input(target), as_input(output)
+    _check_same_shape(target, output, "categorical_crossentropy")
+    if from_logits:
+        log_p = log_softmax(output, axis=axis)
+    else:
+        p = math.divide(output, reduce.sum(output, axis=axis, keepdims=True))
+        log_p = math.log(math.clip(p, _epsilon(), 1.0 - _epsilon()))
+    return math.negative(reduce.sum(math.multiply(target, log_p), axis=axis))
+
+
+def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """``-log p[target]`` for integer targets (with or without a trailing axis of size 1)."""
+    labels = _labels(target)
+    output = as_input(output)
+    output_shape = np.shape(data_of(output))
+    if labels.ndim == len(output_shape) and labels.shape[-1] == 1:
+        labels = labels[..., 0]
+    if labels.shape != output_shape[:axis] + output_shape[axis:][1:] and axis == -1:
+        raise ValueError(f"sparse_categorical_crossentropy: target shape {labels.shape} must be the output "
+                         f"shape {output_shape} without its last axis")
+    if from_logits and axis == -1:
+        return sparse_softmax_cross_entropy(output, labels)
+    hot = one_hot(labels, output_shape[axis], axis=axis, dtype=data_of(output).dtype)
+    return categorical_crossentropy(hot, output, from_logits=from_logits, axis=axis)
+
+
+# --- Keras' signatures for the window ops (``keras.ops.nn.conv`` takes no bias) -----
+
+
+def _spatial(x, kernel, data_format):
+    """(NHWC x, HWCF kernel, restore) for 1-D or 2-D inputs in either data format."""
+    x = as_input(x)
+    ndim = len(np.shape(data_of(x)))
+    if ndim not in (3, 4):
+        raise ValueError(f"expected a batch of 1-D or 2-D inputs (rank 3 or 4), got shape {np.shape(data_of(x))}")
+    data_format = data_format or config.image_data_format()
+    if data_format == "channels_first":
+        x = shaping.transpose(x, (0, *range(2, ndim), 1))
+    if ndim == 3:
+        x = shaping.expand_dims(x, 1)
+        if kernel is not None:
+            kernel = shaping.expand_dims(kernel, 0)
+
+    def restore(y):
+        if ndim == 3:
+            y = shaping.squeeze(y, 1)
+        if data_format == "channels_first":
+            y = shaping.transpose(y, (0, ndim - 1, *range(1, ndim - 1)))
+        return y
+
+    return x, kernel, restore
+
+
+def _pair(value, ndim):
+    if value is None or isinstance(value, str):
+        return value
+    values = (value,) if isinstance(value, int) else tuple(value)
+    values = values * (ndim - 2) if len(values) == 1 else values
+    return (1,) + values if ndim == 3 else values
+
+
+def keras_conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """``keras.ops.nn.conv``: a 1-D or 2-D convolution, kernel (spatial..., in, out), no bias."""
+    ndim = len(np.shape(data_of(as_input(inputs))))
+    x, kernel, restore = _spatial(inputs, kernel, data_format)
+    return restore(convolution.conv(x, kernel, None, strides=_pair(strides, ndim), padding=padding,
+                                    dilation_rate=_pair(dilation_rate, ndim)))
+
+
+def keras_depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """``keras.ops.nn.depthwise_conv``: kernel (spatial..., in, multiplier), no bias."""
+    ndim = len(np.shape(data_of(as_input(inputs))))
+    x, kernel, restore = _spatial(inputs, kernel, data_format)
+    return restore(convolution.depthwise_conv(x, kernel, None, strides=_pair(strides, ndim), padding=padding,
+                                              dilation_rate=_pair(dilation_rate, ndim)))
+
+
+def _keras_pool(pool, inputs, pool_size, strides, padding, data_format):
+    ndim = len(np.shape(data_of(as_input(inputs))))
+    x, _, restore = _spatial(inputs, None, data_format)
+    strides = pool_size if strides is None else strides
+    return restore(pool(x, _pair(pool_size, ndim), _pair(strides, ndim), padding))
+
+
+def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """``keras.ops.nn.max_pool`` on 1-D or 2-D inputs."""
+    return _keras_pool(pooling.max_pool, inputs, pool_size, strides, padding, data_format)
+
+
+def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """``keras.ops.nn.average_pool`` on 1-D or 2-D inputs."""
+    return _keras_pool(pooling.average_pool, inputs, pool_size, strides, padding, data_format)
+
+
+def normalize(x, axis=-1, order=2, epsilon=None):
+    """``keras.ops.nn.normalize``: ``x / max(norm(x, order, axis), epsilon)``."""
+    eps = _epsilon() if epsilon is None else epsilon
+    return math.divide(x, math.maximum(norm(x, ord=order, axis=axis, keepdims=True), eps))
+
+
+def moments(x, axes, keepdims=False, synchronized=False):
+    """Mean and variance of ``x`` over ``axes``."""
+    return reduce.mean(x, axis=axes, keepdims=keepdims), reduce.var(x, axis=axes, keepdims=keepdims)
+
+
+conv = keras_conv
+depthwise_conv = keras_depthwise_conv

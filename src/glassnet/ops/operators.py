@@ -5,7 +5,7 @@ They are ops, so they are defined here and attached to ``Tensor`` when
 """
 
 from glassnet.autodiff.tensor import Tensor
-from glassnet.ops import linalg, math, reduce, shape
+from glassnet.ops import linalg, math, reduce, shaping
 
 
 def _reflected(op):
@@ -27,7 +27,7 @@ OPERATORS = {
     "__rmatmul__": _reflected(linalg.matmul),
     "__neg__": math.negative,
     "__abs__": math.abs,
-    "__getitem__": shape.get_item,
+    "__getitem__": shaping.get_item,
 }
 
 METHODS = {
@@ -35,10 +35,10 @@ METHODS = {
     "mean": reduce.mean,
     "max": reduce.max,
     "min": reduce.min,
-    "reshape": lambda self, *new_shape: shape.reshape(
+    "reshape": lambda self, *new_shape: shaping.reshape(
         self, new_shape[0] if len(new_shape) == 1 and not isinstance(new_shape[0], int) else new_shape
     ),
-    "transpose": lambda self, *axes: shape.transpose(self, axes or None),
+    "transpose": lambda self, *axes: shaping.transpose(self, axes or None),
     "exp": math.exp,
     "log": math.log,
     "sqrt": math.sqrt,
@@ -60,4 +60,4 @@ def attach():
         setattr(Tensor, name, op)
     for name in ("__lt__", "__le__", "__gt__", "__ge__"):
         setattr(Tensor, name, _comparison(name))
-    Tensor.T = property(lambda self: shape.transpose(self))
+    Tensor.T = property(lambda self: shaping.transpose(self))

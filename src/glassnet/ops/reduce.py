@@ -5,8 +5,12 @@ reduced axes (re-inserted with ``keepdims`` so broadcasting lines up).
 """
 
 from glassnet.autodiff.function import Function
+from glassnet.autodiff.tensor import Tensor
 from glassnet.backend import get_array_module
+from glassnet.ops import math
 from glassnet.ops._convert import as_input, data_of
+from glassnet.ops.core import cast as _cast
+from glassnet.ops.shaping import diagonal, get_item, reshape, squeeze, stack
 
 
 def _normalize_axes(axis, ndim):
@@ -128,41 +132,141 @@ amax, amin = max, min
 
 def var(x, axis=None, keepdims=False):
     """Population variance ``mean((x - mean(x))^2)`` over ``axis``."""
-    from glassnet.ops import math
-
     centered = math.subtract(x, mean(x, axis=axis, keepdims=True))
     return mean(math.square(centered), axis=axis, keepdims=keepdims)
 
 
 def std(x, axis=None, keepdims=False):
     """Population standard deviation over ``axis``."""
-    from glassnet.ops import math
-
     return math.sqrt(var(x, axis=axis, keepdims=keepdims))
 
 
 def logsumexp(x, axis=None, keepdims=False):
     """``log(sum(exp(x)))`` computed stably (the maximum is taken out first)."""
-    from glassnet.ops import math
-
     peak = data_of(as_input(x)).max(axis=axis, keepdims=True)
     shifted = math.subtract(x, peak)
     total = math.log(sum(math.exp(shifted), axis=axis, keepdims=True))
     result = math.add(total, peak)
     if keepdims:
         return result
-    from glassnet.ops import shape
-
-    return shape.squeeze(result, axis=axis)
+    return squeeze(result, axis=axis)
 
 
-def argmax(x, axis=-1):
-    """Indices of the maxima along ``axis`` (not differentiable; returns an array)."""
+def _arg(name, x, axis, keepdims):
     data = data_of(as_input(x))
-    return get_array_module(data).argmax(data, axis=axis)
+    xp = get_array_module(data)
+    index = getattr(xp, name)(data, axis=axis, keepdims=keepdims)
+    return Tensor(xp.asarray(index, dtype="int32"))
 
 
-def argmin(x, axis=-1):
-    """Indices of the minima along ``axis`` (not differentiable; returns an array)."""
+def argmax(x, axis=None, keepdims=False):
+    """Indices (int32) of the maxima along ``axis`` (of the flattened input when None); no gradient."""
+    return _arg("argmax", x, axis, keepdims)
+
+
+def argmin(x, axis=None, keepdims=False):
+    """Indices (int32) of the minima along ``axis`` (of the flattened input when None); no gradient."""
+    return _arg("argmin", x, axis, keepdims)
+
+
+class Prod(Function):
+    """y = prod_axis x;  dy/dx_i = product of the other entries (exact with zeros)"""
+
+    def __init__(self, axis=None, keepdims=False):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        self.x = x
+        self.axes = _normalize_axes(self.axis, x.ndim)
+        return x.prod(axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, gy):
+        xp = get_array_module(gy)
+        kept = [a for a in range(self.x.ndim) if a not in self.axes]
+        moved = xp.transpose(self.x, kept + list(self.axes))
+        flat = moved.reshape(moved.shape[:len(kept)] + (-1,))
+        ones = xp.ones(flat.shape[:-1] + (1,), dtype=flat.dtype)
+        before = xp.cumprod(xp.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+        after = xp.cumprod(xp.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+        others = (before * after).reshape(moved.shape)
+        inverse = xp.argsort(xp.asarray(kept + list(self.axes)))
+        others = xp.transpose(others, inverse.tolist())
+        return others * _expand_reduced(gy, self.axes, self.keepdims)
+
+
+class Cumsum(Function):
+    """y_i = sum_{j<=i} x_j;  dx_j = sum_{i>=j} dy_i (a reversed cumulative sum)"""
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, x):
+        return get_array_module(x).cumsum(x, axis=self.axis)
+
+    def backward(self, gy):
+        xp = get_array_module(gy)
+        return xp.flip(xp.cumsum(xp.flip(gy, self.axis), axis=self.axis), self.axis)
+
+
+def prod(x, axis=None, keepdims=False, dtype=None):
+    """Product over ``axis`` (all axes when None)."""
+    x = as_input(x)
+    if dtype is not None:
+        x = _cast(x, dtype)
+    return Prod.apply(x, axis=axis, keepdims=keepdims)
+
+
+def _flat_axis(x, axis):
+    """(x, axis) with x flattened when axis is None, as NumPy's cumulative functions do."""
+    if axis is None:
+        return reshape(x, (-1,)), 0
+    return as_input(x), axis
+
+
+def cumsum(x, axis=None, dtype=None):
+    """Cumulative sum along ``axis`` (of the flattened input when None)."""
+    x, axis = _flat_axis(x, axis)
+    if dtype is not None:
+        x = _cast(x, dtype)
+    return Cumsum.apply(x, axis=axis)
+
+
+def cumprod(x, axis=None, dtype=None):
+    """Cumulative product along ``axis``: y_i = prod_{j<=i} x_j.
+
+    When a gradient is needed it is composed from ``prod`` of the growing
+    prefixes, exact even with zeros (O(n^2) in the axis length).
+    """
+    x, axis = _flat_axis(x, axis)
+    if dtype is not None:
+        x = _cast(x, dtype)
+    data = data_of(x)
+    axis = axis % data.ndim
+    n = data.shape[axis]
+    if not getattr(x, "requires_grad", False):
+        return Tensor(get_array_module(data).cumprod(data, axis=axis))
+    lead = (slice(None),) * axis
+    return stack([prod(get_item(x, lead + (slice(0, i + 1),)), axis=axis) for i in range(n)], axis=axis)
+
+
+def any(x, axis=None, keepdims=False):  # noqa: A001 - Keras' name
+    """Whether any entry along ``axis`` is non-zero (a bool tensor)."""
     data = data_of(as_input(x))
-    return get_array_module(data).argmin(data, axis=axis)
+    return Tensor(get_array_module(data).any(data, axis=axis, keepdims=keepdims))
+
+
+def all(x, axis=None, keepdims=False):  # noqa: A001 - Keras' name
+    """Whether every entry along ``axis`` is non-zero (a bool tensor)."""
+    data = data_of(as_input(x))
+    return Tensor(get_array_module(data).all(data, axis=axis, keepdims=keepdims))
+
+
+def count_nonzero(x, axis=None):
+    """How many entries along ``axis`` are non-zero (int32)."""
+    data = data_of(as_input(x))
+    return Tensor(get_array_module(data).asarray(get_array_module(data).count_nonzero(data, axis=axis), "int32"))
+
+
+def trace(x, offset=0, axis1=0, axis2=1):
+    """Sum of diagonal ``offset`` of the (axis1, axis2) planes."""
+    return sum(diagonal(x, offset, axis1, axis2), axis=-1)

@@ -2,7 +2,7 @@
 
 from glassnet import ops
 from glassnet.layers.convolutional.base_conv import BaseConv
-from glassnet.ops.conv import transpose_output_hw
+from glassnet.ops.convolution import transpose_output_hw
 
 
 class Conv2DTranspose(BaseConv):

@@ -1,0 +1,214 @@
+"""Keras' core ops: conversion, casting, shapes, gradient control and control flow.
+
+Control flow runs eagerly in Python (``cond`` calls one branch, loops are
+Python loops), so every op inside records its gradient as usual.
+"""
+
+import numpy as np
+
+from glassnet.autodiff.function import Function
+from glassnet.autodiff.grad_mode import no_grad
+from glassnet.autodiff.tensor import Tensor
+from glassnet.ops._convert import as_input, data_of, result_dtype
+from glassnet.ops.shaping import get_item, stack
+
+
+class Cast(Function):
+    """y = x converted to ``dtype``;  dx = dy converted back to x's dtype"""
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def forward(self, x):
+        self.input_dtype = x.dtype
+        return x.astype(self.dtype)
+
+    def backward(self, gy):
+        return gy.astype(self.input_dtype)
+
+
+def _differentiable(dtype):
+    return np.dtype(dtype).kind in "fc"
+
+
+def cast(x, dtype):
+    """``x`` converted to ``dtype``; differentiable between floating dtypes."""
+    dtype = np.dtype(dtype)
+    x = as_input(x)
+    if isinstance(x, Tensor):
+        if x.dtype == dtype:
+            return x
+        if _differentiable(x.dtype) and _differentiable(dtype):
+            return Cast.apply(x, dtype=dtype)
+        return Tensor(x.data.astype(dtype))
+    return Tensor(np.asarray(x, dtype=dtype))
+
+
+def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
+    """Return ``x`` as a Tensor (the same one when it already is), cast to ``dtype`` when given.
+
+    Python numbers and lists become float32 or int32, as in Keras; arrays keep their dtype.
+    """
+    if isinstance(x, Tensor):
+        return x if dtype is None else cast(x, dtype)
+    return Tensor(np.asarray(x, dtype=dtype or result_dtype(x)))
+
+
+def convert_to_numpy(x):
+    """A NumPy array for a Tensor, an array or a number."""
+    if isinstance(x, Tensor):
+        return np.asarray(x.numpy())
+    return np.asarray(x)
+
+
+def is_tensor(x):
+    """Whether ``x`` is a glassnet Tensor."""
+    return isinstance(x, Tensor)
+
+
+def shape(x):
+    """The shape of ``x`` as a tuple of ints."""
+    x = as_input(x)
+    return tuple(int(n) for n in np.shape(data_of(x)))
+
+
+def ndim(x):
+    """The number of axes of ``x``."""
+    return len(shape(x))
+
+
+def size(x):
+    """The number of elements of ``x``."""
+    return int(np.prod(shape(x), dtype=np.int64))
+
+
+def dtype(x):
+    """The dtype name of ``x`` (``"float32"``...)."""
+    return result_dtype(data_of(as_input(x))).name
+
+
+def stop_gradient(variable):
+    """``variable``'s value, cut from the graph: no gradient flows back through it."""
+    x = as_input(variable)
+    return Tensor(data_of(x))
+
+
+def cond(pred, true_fn, false_fn):
+    """``true_fn()`` if ``pred`` else ``false_fn()`` (only the chosen branch runs)."""
+    return true_fn() if bool(np.asarray(data_of(pred))) else false_fn()
+
+
+def switch(index, branches, *operands):
+    """``branches[index](*operands)``, with ``index`` clamped to the valid range."""
+    i = int(np.clip(int(np.asarray(data_of(index))), 0, len(branches) - 1))
+    return branches[i](*operands)
+
+
+def while_loop(cond, body, loop_vars, maximum_iterations=None):
+    """Apply ``body`` to ``loop_vars`` while ``cond(*loop_vars)`` holds.
+
+    A tuple or list of loop variables is unpacked into ``cond`` and ``body``;
+    the final variables come back in the same structure.
+    """
+    is_sequence = isinstance(loop_vars, (list, tuple))
+    current = tuple(loop_vars) if is_sequence else (loop_vars,)
+    steps = 0
+    while bool(np.asarray(data_of(cond(*current)))):
+        if maximum_iterations is not None and steps >= maximum_iterations:
+            break
+        result = body(*current)
+        current = tuple(result) if is_sequence else (result,)
+        steps += 1
+    return type(loop_vars)(current) if is_sequence else current[0]
+
+
+def fori_loop(lower, upper, body_fun, init_val):
+    """``val = body_fun(i, val)`` for i in ``range(lower, upper)``; returns the last ``val``."""
+    val = init_val
+    for i in range(int(data_of(lower)), int(data_of(upper))):
+        val = body_fun(i, val)
+    return val
+
+
+def _leading(x, i):
+    return get_item(x, i)
+
+
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
+    """Carry a state over the leading axis of ``xs``: ``carry, y = f(carry, x)``.
+
+    Returns the final carry and the ``y`` of every step stacked on a new
+    first axis (a list or tuple of ys is stacked element by element).
+    """
+    if xs is None and length is None:
+        raise ValueError("scan needs xs or length, got neither")
+    sequence = xs if isinstance(xs, (list, tuple)) else (xs,)
+    n = length if xs is None else shape(sequence[0])[0]
+    steps = range(n - 1, -1, -1) if reverse else range(n)
+    carry, ys = init, []
+    for i in steps:
+        if xs is None:
+            x = None
+        elif isinstance(xs, (list, tuple)):
+            x = type(xs)(_leading(s, i) for s in xs)
+        else:
+            x = _leading(xs, i)
+        carry, y = f(carry, x)
+        ys.append(y)
+    if reverse:
+        ys.reverse()
+    if not ys or ys[0] is None:
+        return carry, None
+    if isinstance(ys[0], (list, tuple)):
+        return carry, type(ys[0])(stack([y[j] for y in ys]) for j in range(len(ys[0])))
+    return carry, stack(ys)
+
+
+def map(f, xs):  # noqa: A001 - Keras' name
+    """``f`` applied to each slice of ``xs`` along the first axis, the results stacked."""
+    return stack([f(_leading(xs, i)) for i in range(shape(xs)[0])])
+
+
+def vectorized_map(function, elements):
+    """``function`` applied to each element along the first axis, stacked (a Python loop here)."""
+    if isinstance(elements, (list, tuple)):
+        n = shape(elements[0])[0]
+        results = [function(type(elements)(_leading(e, i) for e in elements)) for i in range(n)]
+    else:
+        results = [function(_leading(elements, i)) for i in range(shape(elements)[0])]
+    if isinstance(results[0], (list, tuple)):
+        return type(results[0])(stack([r[j] for r in results]) for j in range(len(results[0])))
+    return stack(results)
+
+
+class _CustomGradient(Function):
+    """y = f(x...) with the gradient given by the user's ``grad_fn(upstream)``"""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def forward(self, *arrays):
+        with no_grad():
+            y, self.grad_fn = self.fn(*[Tensor(a) for a in arrays])
+        return data_of(y)
+
+    def backward(self, gy):
+        with no_grad():
+            grads = self.grad_fn(upstream=Tensor(gy))
+        grads = grads if isinstance(grads, (list, tuple)) else (grads,)
+        grads = tuple(None if g is None else np.asarray(data_of(g)) for g in grads)
+        return grads if len(grads) > 1 else grads[0]
+
+
+def custom_gradient(f):
+    """Decorate ``f(*x) -> (y, grad_fn)`` so that backward uses ``grad_fn(upstream=dy)``.
+
+    ``grad_fn`` returns one gradient per input (a tuple when there are several).
+    """
+
+    def wrapper(*args):
+        return _CustomGradient.apply(*[as_input(a) for a in args], fn=f)
+
+    wrapper.__name__ = getattr(f, "__name__", "custom_gradient")
+    wrapper.__doc__ = f.__doc__
+    return wrapper

@@ -39,9 +39,9 @@ class Attention(Layer):
     # --- inputs -----------------------------------------------------------------------------------------------
     def _validate(self, inputs, mask=None):
         name = type(self).__name__
-        if not isinstance(inputs, (list, tuple)):
+        if not isinstance(inputs, (list, tuple)) or not inputs or isinstance(inputs[0], (int, type(None))):
             raise ValueError(f"{name} '{self.name}' must be called on a list of inputs, namely [query, value] or "
-                             f"[query, value, key]; got a single input of type {type(inputs).__name__}")
+                             f"[query, value, key]; got a single input ({_describe(inputs)})")
         if not 2 <= len(inputs) <= 3:
             raise ValueError(f"{name} '{self.name}' accepts a list of 2 or 3 inputs, [query, value] or "
                              f"[query, value, key]; got {len(inputs)}")
@@ -122,6 +122,10 @@ class Attention(Layer):
         config.update({"use_scale": self.use_scale, "score_mode": self.score_mode, "dropout": self.dropout,
                        "seed": self.seed})
         return config
+
+
+def _describe(inputs):
+    return f"shape {tuple(inputs)}" if isinstance(inputs, tuple) else f"of type {type(inputs).__name__}"
 
 
 def _swap_last(ndim):

@@ -28,7 +28,7 @@ def _torch_pair(embed, heads, kdim=None, vdim=None):
     for w in ours.weights:
         w.assign(RNG.uniform(-0.5, 0.5, tuple(w.shape)).astype("float32"))
     wq, bq, wk, bk, wv, bv, wo, bo = [w.numpy() for w in ours.weights]
-    t = lambda a: torch.tensor(np.asarray(a, dtype=np.float64))  # noqa: E731
+    t = lambda a: torch.tensor(np.asarray(a, dtype=np.float64))
     with torch.no_grad():
         if kdim:
             theirs.q_proj_weight.copy_(t(wq.reshape(embed, embed).T))
@@ -81,8 +81,8 @@ class SelfAttention(layers.MultiHeadAttention):
         return super().__call__(x, x, **kwargs)
 
 
-@pytest.mark.parametrize("options", [dict(num_heads=2, key_dim=3), dict(num_heads=1, key_dim=4, output_shape=5),
-                                     dict(num_heads=2, key_dim=2, use_gate=True, use_bias=False)])
+@pytest.mark.parametrize("options", [{"num_heads": 2, "key_dim": 3}, {"num_heads": 1, "key_dim": 4, "output_shape": 5},
+                                     {"num_heads": 2, "key_dim": 2, "use_gate": True, "use_bias": False}])
 def test_run_layer_test_multi_head_attention(options):
     weights = 4 if options.get("use_bias") is False else 8
     weights += (1 if options.get("use_bias") is False else 2) if options.get("use_gate") else 0
@@ -92,10 +92,10 @@ def test_run_layer_test_multi_head_attention(options):
 
 
 @pytest.mark.parametrize("options, input_shape, expected", [
-    (dict(equation="abc,cd->abd", output_shape=(None, 4), bias_axes="d"), (2, 3, 5), (2, 3, 4)),
-    (dict(equation="abc,cde->abde", output_shape=(None, 2, 3), bias_axes="e", activation="relu"), (2, 3, 5),
+    ({"equation": "abc,cd->abd", "output_shape": (None, 4), "bias_axes": "d"}, (2, 3, 5), (2, 3, 4)),
+    ({"equation": "abc,cde->abde", "output_shape": (None, 2, 3), "bias_axes": "e", "activation": "relu"}, (2, 3, 5),
      (2, 3, 2, 3)),
-    (dict(equation="...b,bc->...c", output_shape=4), (2, 3, 5), (2, 3, 4)),
+    ({"equation": "...b,bc->...c", "output_shape": 4}, (2, 3, 5), (2, 3, 4)),
 ])
 def test_run_layer_test_einsum_dense(options, input_shape, expected):
     run_layer_test(layers.EinsumDense, options, input_shape=input_shape, expected_output_shape=expected,

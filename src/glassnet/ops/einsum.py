@@ -49,7 +49,7 @@ def parse_subscripts(subscripts, ndims):
     the letters used exactly once, in alphabetical order.
     """
     if not isinstance(subscripts, str):
-        raise ValueError(f"einsum: subscripts must be a string such as 'ij,jk->ik', got {subscripts!r}")
+        raise TypeError(f"einsum: subscripts must be a string such as 'ij,jk->ik', got {subscripts!r}")
     subscripts = subscripts.replace(" ", "")
     inputs, arrow, output = subscripts.partition("->")
     specs = inputs.split(",")

@@ -15,9 +15,16 @@ equations ("bqm,muh->bquh", "bkm,mvh->bkvh", "bquh,uhm->bqm").
 import math
 
 from glassnet import constraints, initializers, ops, regularizers
-from glassnet.layers.attention.multi_head_attention import _keras_mask, clone_initializer
+from glassnet.layers.attention.multi_head_attention import (
+    _keras_mask,
+    clone_initializer,
+)
 from glassnet.layers.attention.query_value import (
-    QueryValueLayer, attention_mask, check_key_value, masked_softmax, with_mask,
+    QueryValueLayer,
+    attention_mask,
+    check_key_value,
+    masked_softmax,
+    with_mask,
 )
 from glassnet.layers.core.einsum_dense import EinsumDense
 from glassnet.layers.regularization.dropout import Dropout

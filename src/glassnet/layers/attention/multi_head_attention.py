@@ -24,7 +24,11 @@ import numpy as np
 
 from glassnet import constraints, initializers, ops, regularizers
 from glassnet.layers.attention.query_value import (
-    QueryValueLayer, attention_mask, check_key_value, masked_softmax, with_mask,
+    QueryValueLayer,
+    attention_mask,
+    check_key_value,
+    masked_softmax,
+    with_mask,
 )
 from glassnet.layers.core.einsum_dense import EinsumDense
 from glassnet.layers.regularization.dropout import Dropout

@@ -66,7 +66,7 @@ class QueryValueLayer(Layer):
 
     def compute_mask(self, inputs, mask=None):
         """None: ``call`` itself gives the attention output the query's mask (the scores get none)."""
-        return None
+        return
 
     def get_build_config(self):
         if not isinstance(self._build_shapes, dict):

@@ -1,10 +1,15 @@
 """Layers, as ``keras.layers``."""
 
 from glassnet.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from glassnet.layers.attention import (
+    AdditiveAttention, Attention, GroupedQueryAttention, GroupQueryAttention, MultiHeadAttention,
+)
 from glassnet.layers.convolutional import (
     Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D,
 )
-from glassnet.layers.core import Activation, Dense, Embedding, Identity, Input, InputLayer, Lambda, Masking
+from glassnet.layers.core import (
+    Activation, Dense, EinsumDense, Embedding, Identity, Input, InputLayer, Lambda, Masking,
+)
 from glassnet.layers.input_spec import InputSpec
 from glassnet.layers.keras_tensor import KerasTensor
 from glassnet.layers.layer import Layer

@@ -517,6 +517,10 @@ def binary_crossentropy(target, output, from_logits=False):
     else ``output`` clipped to [eps, 1 - eps]."""
     target, output = as_input(target), as_input(output)
     _check_same_shape(target, output, "binary_crossentropy")
+    if from_logits and getattr(target, "requires_grad", False):
+        # max(z, 0) - z t + log(1 + exp(-|z|)): composed, so the target gets its gradient too
+        stable = math.add(relu(output), math.log1p(math.exp(math.negative(math.abs(output)))))
+        return math.subtract(stable, math.multiply(output, target))
     if from_logits:
         return sigmoid_cross_entropy(output, target)
     eps = _epsilon()

@@ -9,6 +9,12 @@ optimizer state in Keras 3's layout (``weights_h5.py``); members are stored
 uncompressed, as Keras stores them. Keras 3 loads glassnet's files and
 glassnet loads Keras 3's (for the layers both have).
 
+A layer (or model) with ``save_assets(dir_path)`` writes files into a
+folder of its own, stored under ``assets/<its path>/`` in the zip (the path
+its weights have in ``model.weights.h5``, e.g.
+``assets/layers/text_vectorization/vocabulary.txt``), and gets them back
+through ``load_assets(dir_path)`` after the weights are loaded, as Keras does.
+
 Saving serializes everything in memory first, then writes a temporary file
 beside the target and renames it: an interrupted or failed save leaves any
 earlier file intact. Loading never unpickles and never runs code from the
@@ -20,6 +26,7 @@ import datetime
 import io
 import json
 import os
+import tempfile
 import zipfile
 import zlib
 
@@ -30,6 +37,7 @@ from glassnet.saving.file_errors import reading
 CONFIG_NAME = "config.json"
 METADATA_NAME = "metadata.json"
 WEIGHTS_NAME = "model.weights.h5"
+ASSETS_DIR = "assets"
 KERAS_VERSION = "3.15.1"  # the Keras version whose format is written (Keras checks nothing more)
 _MAX_EXPANSION = 100  # a member that inflates more than this (and past 64 MiB) is treated as a zip bomb
 _BOMB_FLOOR = 64 << 20
@@ -65,12 +73,43 @@ def model_file_bytes(model, include_optimizer=True):
     metadata_text = json.dumps({"keras_version": KERAS_VERSION, "glassnet_version": _glassnet_version(),
                                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")})
     weights = weights_bytes(model, include_optimizer)
+    assets = assets_members(model)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
         archive.writestr(METADATA_NAME, metadata_text)
         archive.writestr(CONFIG_NAME, config_text)
         archive.writestr(WEIGHTS_NAME, weights)
+        for name, data in assets:
+            archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def _asset_hooks(model, hook):
+    """``[(path, object)]`` of the objects below ``model`` (itself included) that have the method ``hook``."""
+    from glassnet.saving.weights_h5 import walk
+
+    found = []
+    walk(model, lambda obj, path: found.append((path, obj)) if callable(getattr(obj, hook, None)) else None)
+    return found
+
+
+def _assets_prefix(path):
+    return f"{ASSETS_DIR}/{path}/" if path else f"{ASSETS_DIR}/"
+
+
+def assets_members(model):
+    """``[(zip member name, bytes)]``: what every ``save_assets(dir_path)`` hook wrote, under ``assets/<path>/``."""
+    members = []
+    for path, obj in _asset_hooks(model, "save_assets"):
+        with tempfile.TemporaryDirectory() as folder:
+            obj.save_assets(folder)
+            for root, _, files in sorted(os.walk(folder)):
+                for name in sorted(files):
+                    full = os.path.join(root, name)
+                    relative = os.path.relpath(full, folder).replace(os.sep, "/")
+                    with open(full, "rb") as handle:
+                        members.append((_assets_prefix(path) + relative, handle.read()))
+    return members
 
 
 def weights_bytes(model, include_optimizer=True):
@@ -105,11 +144,43 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     with open_archive(filepath) as archive, reading(filepath):
         config = read_config(archive, filepath)
         weights = _read_member(archive, WEIGHTS_NAME, filepath)
+        assets = {name: _read_member(archive, name, filepath) for name in _asset_names(archive, filepath)}
     if not compile:
         config.pop("compile_config", None)
     model = _model_from_config(config, custom_objects, safe_mode, filepath)
     _load_weights_bytes(model, weights, filepath, skip_mismatch=False)
+    load_assets(model, assets)
     return model
+
+
+def _asset_names(archive, filepath):
+    """The file members under ``assets/``; a name that would leave its folder (``..``, absolute) is refused."""
+    names = []
+    for name in archive.namelist():
+        if not name.startswith(ASSETS_DIR + "/") or name.endswith("/"):
+            continue
+        parts = name.split("/")
+        if any(part in ("", ".", "..") for part in parts) or "\\" in name or ":" in name:
+            raise ValueError(f"{filepath!r}: the asset member {name!r} has an unsafe path; the file is damaged or "
+                             "not a .keras file")
+        names.append(name)
+    return names
+
+
+def load_assets(model, assets):
+    """Give every ``load_assets(dir_path)`` hook a folder holding its files from ``assets`` ({member: bytes})."""
+    for path, obj in _asset_hooks(model, "load_assets"):
+        prefix = _assets_prefix(path)
+        mine = {name[len(prefix):]: data for name, data in assets.items() if name.startswith(prefix)}
+        if not mine:
+            continue
+        with tempfile.TemporaryDirectory() as folder:
+            for relative, data in mine.items():
+                target = os.path.join(folder, *relative.split("/"))
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with open(target, "wb") as handle:
+                    handle.write(data)
+            obj.load_assets(folder)
 
 
 def open_archive(filepath):

@@ -4,6 +4,7 @@ from glassnet.random import set_random_seed
 from glassnet.utils.confusion import confusion_matrix
 from glassnet.utils.numerical import normalize, to_categorical
 from glassnet.utils.plot import plot_history
+from glassnet.utils.plot_model import model_to_dot, plot_model
 from glassnet.utils.progbar import Progbar
 from glassnet.saving import deserialize_keras_object, serialize_keras_object
 from glassnet.saving.object_registration import (

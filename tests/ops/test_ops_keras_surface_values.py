@@ -124,7 +124,8 @@ def test_the_same_ops_take_tensors_arrays_and_numbers():
 def test_keras_dtypes_of_new_tensors():
     assert ops.ones((2, 3)).dtype == np.float32 and ops.ones((2, 3)).shape == (2, 3)
     assert ops.zeros(4).dtype == np.float32
-    assert ops.full((2,), 3).dtype == np.int32
+    assert ops.full((2,), 3).dtype == np.float32
+    assert ops.full((2,), 3, dtype="int32").dtype == np.int32
     assert ops.full((2,), 3.0).dtype == np.float32
     assert ops.arange(5).dtype == np.int32
     assert ops.arange(0, 5, 0.5).dtype == np.float32

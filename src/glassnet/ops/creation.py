@@ -34,9 +34,8 @@ def empty(shape, dtype=None):
 
 
 def full(shape, fill_value, dtype=None):
-    """A tensor of ``shape`` filled with ``fill_value`` (dtype inferred as Keras does)."""
-    value = data_of(fill_value)
-    return Tensor(np.full(_shape(shape), value, dtype=dtype or result_dtype(value)))
+    """A tensor of ``shape`` filled with ``fill_value`` (float32 unless ``dtype`` says otherwise, as in Keras)."""
+    return Tensor(np.full(_shape(shape), data_of(fill_value), dtype=dtype or "float32"))
 
 
 def _like(x, dtype):

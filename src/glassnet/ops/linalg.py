@@ -179,7 +179,7 @@ def _vector_norm(x, ord, axis):
     if ord == 1:
         return reduce.sum(magnitude, axis=axis)
     if isinstance(ord, str):
-        raise ValueError(f"norm: ord {ord!r} is for matrices; a vector norm takes a number or None")
+        raise ValueError(f"norm: ord {ord!r} is for matrices; a vector norm takes a number or None")  # noqa: TRY004 - a wrong value, not a wrong type
     return math.power(reduce.sum(math.power(magnitude, float(ord)), axis=axis), 1.0 / ord)
 
 

@@ -8,8 +8,8 @@ to each input's shape.
 import numpy as np
 
 from glassnet.autodiff.function import Function
-from glassnet.backend import get_array_module
 from glassnet.autodiff.tensor import Tensor
+from glassnet.backend import get_array_module
 from glassnet.ops._convert import as_input, data_of
 
 

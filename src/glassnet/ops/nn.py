@@ -10,15 +10,20 @@ import math as _math
 
 import numpy as np
 
-from glassnet.autodiff.function import Function
-from glassnet.backend import get_array_module
 from glassnet import config
+from glassnet.autodiff.function import Function
 from glassnet.autodiff.tensor import Tensor
+from glassnet.backend import get_array_module
 from glassnet.ops import convolution, math, pooling, reduce, shaping
-from glassnet.ops.linalg import norm
 from glassnet.ops._convert import as_input, data_of
+from glassnet.ops.fused_activation import (
+    activation_slope,
+    add_bias_and_activate,
+    fused_key,
+    relu_slope,
+)
+from glassnet.ops.linalg import norm
 from glassnet.ops.math import erf_values
-from glassnet.ops.fused_activation import activation_slope, add_bias_and_activate, fused_key, relu_slope
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946

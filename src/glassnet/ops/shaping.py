@@ -4,6 +4,8 @@ Their gradients move the output gradient back: reshape it, transpose it
 with the inverse permutation, scatter it into zeros, or split it.
 """
 
+import itertools
+
 import numpy as np
 
 from glassnet.autodiff.function import Function
@@ -357,7 +359,7 @@ def split(x, indices_or_sections, axis=0):
         bounds = [int(i) for i in data_of(indices_or_sections)]
     edges = [0] + bounds + [size]
     lead = (_slice(None),) * axis
-    return [get_item(x, lead + (_slice(a, max(a, b)),)) for a, b in zip(edges[:-1], edges[1:])]
+    return [get_item(x, lead + (_slice(a, max(a, b)),)) for a, b in itertools.pairwise(edges)]
 
 
 def array_split(x, indices_or_sections, axis=0):

@@ -4,7 +4,9 @@ Each item is one batch: ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``
 A PyDataset is indexed batch by batch (in shuffled order when ``shuffle``),
 and its ``on_epoch_end`` is called after each epoch. A generator is read as
 it comes; with ``steps_per_epoch`` each epoch takes that many batches from
-it, otherwise an epoch lasts until it runs out.
+it, otherwise an epoch lasts until it runs out. A re-iterable source (a
+torch ``DataLoader``, any iterable that is not an iterator) starts a new pass when an epoch
+finds it at its end.
 
 The whole data is never in hand, so every batch is read and checked as it
 comes (``data.read_batch``: dtypes, lengths, NaN, the float cast), and its
@@ -83,8 +85,18 @@ class IterableBatches:
             try:
                 batch = next(self._iterator)
             except StopIteration:
-                self.exhausted = True
-                return
+                if count == 0 and not hasattr(self.source, "__next__"):
+                    # a re-iterable source (a torch DataLoader, any iterable that is not an iterator) whose last pass ended exactly
+                    # at the previous epoch's end: start a new pass, as Keras does
+                    self._iterator = iter(self.source)
+                    try:
+                        batch = next(self._iterator)
+                    except StopIteration:
+                        self.exhausted = True
+                        return
+                else:
+                    self.exhausted = True
+                    return
             yield self._checked(batch)
             count += 1
 

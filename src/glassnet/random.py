@@ -219,7 +219,7 @@ def gamma(shape, alpha, dtype=None, seed=None):
     return Tensor(make_generator(seed).standard_gamma(alpha, size=shape).astype(dtype))
 
 
-def beta(shape, alpha, beta, dtype=None, seed=None):  # noqa: A002 - Keras' argument name
+def beta(shape, alpha, beta, dtype=None, seed=None):
     """Samples of the Beta(alpha, beta) distribution on (0, 1) (both parameters positive)."""
     shape, dtype = _shape(shape, "beta"), _float_dtype(dtype, "beta")
     a, b = _values(alpha), _values(beta)

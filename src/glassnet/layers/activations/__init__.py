@@ -5,3 +5,5 @@ from glassnet.layers.activations.leaky_relu import LeakyReLU
 from glassnet.layers.activations.prelu import PReLU
 from glassnet.layers.activations.relu import ReLU
 from glassnet.layers.activations.softmax import Softmax
+
+__all__ = ["ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"]

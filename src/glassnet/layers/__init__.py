@@ -38,6 +38,7 @@ from glassnet.layers.reshaping import (
 from glassnet.layers.rnn import (
     GRU, LSTM, RNN, ConvLSTM1D, ConvLSTM2D, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells,
 )
+from glassnet.layers.serialization import deserialize, serialize
 from glassnet.layers.wrappers import Bidirectional, TimeDistributed
 
 Convolution2D = Conv2D

@@ -190,3 +190,24 @@ def test_layer_called_with_several_tensor_arguments(tmp_path):
     model.save(tmp_path / "blend.keras")
     loaded = keras.saving.load_model(tmp_path / "blend.keras", custom_objects={"Blend": Blend})
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+
+
+def test_custom_test_step_logs_reach_callbacks_flat():
+    class OwnTestStep(keras.Model):
+        def test_step(self, data):
+            x, y = data
+            y_pred = self(x, training=False)
+            loss = self.compute_loss(y=y, y_pred=y_pred)
+            for metric in self.metrics:
+                metric.update_state(loss) if metric.name == "loss" else metric.update_state(y, y_pred)
+            return {m.name: m.result() for m in self.metrics}
+
+    seen = []
+    recorder = keras.callbacks.LambdaCallback(on_test_batch_end=lambda batch, logs: seen.append(dict(logs)))
+    x, y = _data()
+    inputs = keras.Input((8,))
+    model = OwnTestStep(inputs, layers.Dense(1)(inputs))
+    model.compile(loss="mse", metrics=["mae"])
+    result = model.evaluate(x, y, batch_size=32, callbacks=[recorder], verbose=0, return_dict=True)
+    assert set(seen[-1]) == {"loss", "mae"} and all(isinstance(v, float) for v in seen[-1].values())
+    assert seen[-1]["mae"] == pytest.approx(result["mae"])

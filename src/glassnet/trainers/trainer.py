@@ -534,12 +534,15 @@ class Trainer:
         """Run test_step over ``batches`` with freshly reset metrics and return the logs."""
         self.reset_metrics()
         callback_list.on_test_begin()
+        custom = type(self).test_step is not Trainer.test_step  # its logs may hold Tensors or nested dicts
         with no_grad():
             for step, batch in enumerate(batches.epoch_batches()):
                 if steps is not None and step >= steps:
                     break
                 callback_list.on_test_batch_begin(step)
                 logs = self.test_step(pack_x_y_sample_weight(*batch))
+                if custom:
+                    logs = python_logs(logs)
                 callback_list.on_test_batch_end(step, logs)
         logs = self.get_metrics_result()
         callback_list.on_test_end(logs)

@@ -211,3 +211,60 @@ def test_custom_test_step_logs_reach_callbacks_flat():
     result = model.evaluate(x, y, batch_size=32, callbacks=[recorder], verbose=0, return_dict=True)
     assert set(seen[-1]) == {"loss", "mae"} and all(isinstance(v, float) for v in seen[-1].values())
     assert seen[-1]["mae"] == pytest.approx(result["mae"])
+
+
+class TinyGAN(keras.Model):
+    """The guide's GAN pattern: constructor taking two models, compile() of its own, two optimizers, zero_grad."""
+
+    def __init__(self, discriminator, generator, latent_dim):
+        super().__init__()
+        self.discriminator, self.generator, self.latent_dim = discriminator, generator, latent_dim
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.rng = np.random.default_rng(0)
+        self.built = True
+
+    @property
+    def metrics(self):
+        return [self.d_loss_tracker, self.g_loss_tracker]
+
+    def compile(self, d_optimizer, g_optimizer, loss_fn):
+        super().compile()
+        self.d_optimizer, self.g_optimizer, self.loss_fn = d_optimizer, g_optimizer, loss_fn
+
+    def _latent(self, n):
+        return self.rng.normal(size=(n, self.latent_dim)).astype("float32")
+
+    def train_step(self, real):
+        real = real[0] if isinstance(real, tuple) else real
+        n = real.shape[0]
+        combined = ops.concatenate([self.generator(self._latent(n)), real], axis=0)
+        labels = np.concatenate([np.ones((n, 1)), np.zeros((n, 1))]).astype("float32")
+        self.zero_grad()
+        d_loss = self.loss_fn(labels, self.discriminator(combined))
+        d_loss.backward()
+        self.d_optimizer.apply([v.value.grad for v in self.discriminator.trainable_weights],
+                               self.discriminator.trainable_weights)
+        self.zero_grad()
+        g_loss = self.loss_fn(np.zeros((n, 1), "float32"), self.discriminator(self.generator(self._latent(n))))
+        g_loss.backward()
+        self.g_optimizer.apply([v.value.grad for v in self.generator.trainable_weights],
+                               self.generator.trainable_weights)
+        self.d_loss_tracker.update_state(d_loss)
+        self.g_loss_tracker.update_state(g_loss)
+        return {"d_loss": self.d_loss_tracker.result(), "g_loss": self.g_loss_tracker.result()}
+
+
+def test_gan_pattern_updates_each_network_with_its_own_optimizer():
+    discriminator = keras.Sequential([keras.Input((6,)), layers.Dense(8, activation="relu"), layers.Dense(1)])
+    generator = keras.Sequential([keras.Input((3,)), layers.Dense(6, activation="sigmoid")])
+    gan = TinyGAN(discriminator, generator, latent_dim=3)
+    assert type(gan) is TinyGAN
+    gan.compile(keras.optimizers.Adam(1e-2), keras.optimizers.Adam(1e-2),
+                keras.losses.BinaryCrossentropy(from_logits=True))
+    before = [w.numpy().copy() for w in generator.weights + discriminator.weights]
+    real = np.random.default_rng(1).random((64, 6)).astype("float32")
+    history = gan.fit(real, batch_size=16, epochs=2, verbose=0)
+    assert set(history.history) == {"d_loss", "g_loss"} and len(history.history["d_loss"]) == 2
+    after = [w.numpy() for w in generator.weights + discriminator.weights]
+    assert all(not np.allclose(a, b) for a, b in zip(before, after))

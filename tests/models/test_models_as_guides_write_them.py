@@ -161,7 +161,7 @@ def test_sequential_inputs_outputs_make_a_feature_extractor():
 
 def test_unbuilt_sequential_has_no_inputs_yet():
     with pytest.raises(AttributeError, match="no defined inputs"):
-        keras.Sequential([layers.Dense(2)]).inputs
+        _ = keras.Sequential([layers.Dense(2)]).inputs
 
 
 class Blend(layers.Layer):

@@ -40,7 +40,8 @@ def test_crop_to_aspect_ratio_keeps_the_centre(tmp_path):
     array = np.zeros((12, 4, 1), dtype=np.uint8)
     array[4:8] = 200  # the centred 4x4 window is all 200
     Image.fromarray(array[..., 0]).save(root / "a" / "x.png")
-    kwargs = dict(image_size=(4, 4), color_mode="grayscale", shuffle=False, verbose=False, interpolation="nearest")
+    kwargs = {"image_size": (4, 4), "color_mode": "grayscale", "shuffle": False, "verbose": False,
+              "interpolation": "nearest"}
     cropped = keras.utils.image_dataset_from_directory(root, crop_to_aspect_ratio=True, **kwargs)[0][0]
     assert cropped.shape == (1, 4, 4, 1) and np.all(cropped == 200)
     squeezed = keras.utils.image_dataset_from_directory(root, **kwargs)[0][0]
@@ -73,12 +74,12 @@ def test_categorical_rgba_channels_first(tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(color_mode="cmyk"), "color_mode.*received 'cmyk'"),
-    (dict(image_size=(0, 3)), "image_size.*received"),
-    (dict(interpolation="cubic"), "interpolation.*received 'cubic'"),
-    (dict(label_mode="binary"), None),
-    (dict(crop_to_aspect_ratio=True, pad_to_aspect_ratio=True), "cannot both"),
-    (dict(validation_split=0.2), "subset and validation_split"),
+    ({"color_mode": "cmyk"}, "color_mode.*received 'cmyk'"),
+    ({"image_size": (0, 3)}, "image_size.*received"),
+    ({"interpolation": "cubic"}, "interpolation.*received 'cubic'"),
+    ({"label_mode": "binary"}, None),
+    ({"crop_to_aspect_ratio": True, "pad_to_aspect_ratio": True}, "cannot both"),
+    ({"validation_split": 0.2}, "subset and validation_split"),
 ])
 def test_bad_arguments_are_refused(tmp_path, kwargs, message):
     root = _make_folder(tmp_path)

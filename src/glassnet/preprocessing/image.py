@@ -10,7 +10,7 @@ __all__ = ["array_to_img", "img_to_array", "load_img", "save_img", "smart_resize
 def load_img(path, color_mode="rgb", target_size=None, interpolation="nearest", keep_aspect_ratio=False):
     """A PIL image from ``path`` in ``color_mode``, resized to ``target_size`` (height, width) when given
     (``keep_aspect_ratio`` crops the centre to the target's aspect ratio first)."""
-    Image = _pillow()  # noqa: N806
+    Image = _pillow()
     if color_mode not in CHANNELS:
         raise ValueError(f"load_img: color_mode must be 'grayscale', 'rgb' or 'rgba', received {color_mode!r}")
     if interpolation not in INTERPOLATIONS + ("box", "hamming", "lanczos"):
@@ -43,7 +43,7 @@ def array_to_img(x, data_format=None, scale=True, dtype=None):
     """A (height, width, channels) array as a PIL image; ``scale`` stretches the values to 0-255 first."""
     from glassnet import config
 
-    Image = _pillow()  # noqa: N806
+    Image = _pillow()
     x = np.asarray(x, dtype=np.float32)
     if x.ndim != 3:
         raise ValueError(f"array_to_img expects an array of rank 3 (height, width, channels), received shape {x.shape}")
@@ -67,7 +67,7 @@ def save_img(path, x, data_format=None, file_format=None, scale=True, **kwargs):
 def smart_resize(x, size, interpolation="bilinear", data_format="channels_last"):
     """Crop the centre of ``x`` (height, width, channels, or a batch of them) to ``size``'s aspect ratio, then
     resize it to ``size`` without distortion."""
-    Image = _pillow()  # noqa: N806
+    Image = _pillow()
     x = np.asarray(x, dtype=np.float32)
     if x.ndim == 4:
         return np.stack([smart_resize(image, size, interpolation, data_format) for image in x])

@@ -40,7 +40,7 @@ def _pillow():
     return Image
 
 
-def _resample(Image, interpolation):  # noqa: N803
+def _resample(Image, interpolation):
     """Pillow's filter for Keras' interpolation name (the closest where Pillow lacks it: lanczos5 and lanczos3
     both LANCZOS, gaussian HAMMING, mitchellcubic BICUBIC)."""
     filters = Image.Resampling
@@ -52,7 +52,7 @@ def _resample(Image, interpolation):  # noqa: N803
 def load_image(path, image_size, color_mode="rgb", interpolation="bilinear", crop_to_aspect_ratio=False,
                pad_to_aspect_ratio=False):
     """One image file as a float32 array (height, width, channels), resized to ``image_size``."""
-    Image = _pillow()  # noqa: N806
+    Image = _pillow()
     with Image.open(path) as image:
         image = image.convert(PIL_MODES[color_mode])
         height, width = image_size
@@ -73,7 +73,7 @@ def _centred_box(width, height, aspect):
     return left, top, left + crop_width, top + crop_height
 
 
-def _pad(Image, image, aspect):  # noqa: N803
+def _pad(Image, image, aspect):
     """``image`` centred on a black canvas of the target ``aspect``."""
     width, height = max(image.width, round(image.height * aspect)), max(image.height, round(image.width / aspect))
     canvas = Image.new(image.mode, (width, height))

@@ -140,7 +140,7 @@ def _check_arguments(directory, labels, label_mode, class_names, batch_size, max
 
 def check_validation_split(validation_split, subset, shuffle, seed, function=NAME):
     """``validation_split`` and ``subset`` go together; shuffled splits need a seed so that they do not overlap."""
-    NAME = function  # noqa: N806  (the messages name the caller)
+    NAME = function  # the messages name the caller
     if validation_split and not 0 < validation_split < 1:
         raise ValueError(f"{NAME}: validation_split must be between 0 and 1, got {validation_split}")
     if bool(validation_split) != bool(subset):
@@ -158,7 +158,7 @@ def index_directory(directory, labels, class_names, shuffle, seed, follow_links,
 
     Only files whose names end with one of ``extensions`` (any case) count.
     """
-    NAME = function  # noqa: N806  (the messages name the caller)
+    NAME = function  # the messages name the caller
     if labels == "inferred":
         folders = sorted(name for name in os.listdir(directory)
                          if os.path.isdir(os.path.join(directory, name)) and not name.startswith("."))
@@ -187,7 +187,7 @@ def index_directory(directory, labels, class_names, shuffle, seed, follow_links,
 
 
 def _labels_for(labels, found_labels, class_names, count, directory, function=NAME):
-    NAME = function  # noqa: N806
+    NAME = function  # the messages name the caller
     if labels == "inferred":
         return np.array(found_labels, dtype=np.int64), class_names
     if labels is None:

@@ -97,3 +97,40 @@ def test_assets_both_ways_with_keras(tmp_path):
     _model(["p", "q", "r"]).save(tmp_path / "ours.keras")
     back = k.saving.load_model(tmp_path / "ours.keras", custom_objects={"Vocabulary": Vocabulary})
     assert back.get_layer("vocab").words == ["p", "q", "r"]
+
+
+def _as_keras_writes_it(source, target, layer_index, asset_path):
+    """Copy ``source`` with the layer's learned vocabulary moved from config.json to assets/, as Keras writes it."""
+    import json
+
+    with zipfile.ZipFile(source) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    config = json.loads(members["config.json"])
+    layer = config["config"]["layers"][layer_index]["config"]
+    vocabulary = layer.pop("vocabulary")
+    layer.pop("has_input_vocabulary", None)
+    layer["vocabulary"] = None
+    members["config.json"] = json.dumps(config).encode()
+    members[f"assets/{asset_path}/vocabulary.txt"] = "\n".join(vocabulary).encode()
+    with zipfile.ZipFile(target, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: keras.layers.TextVectorization(max_tokens=10, output_sequence_length=4),
+    lambda: keras.layers.StringLookup(),
+])
+def test_lookup_vocabulary_read_from_keras_assets(tmp_path, make):
+    layer = make()
+    texts = np.array([["the cat sat"], ["the dog ran the"]]) if isinstance(layer, keras.layers.TextVectorization) \
+        else np.array([["the"], ["cat"], ["the"], ["dog"]])
+    layer.adapt(texts.reshape(-1))
+    model = keras.Sequential([keras.Input((1,), dtype="string"), layer])
+    model.save(tmp_path / "ours.keras")
+    name = "text_vectorization" if isinstance(layer, keras.layers.TextVectorization) else "string_lookup"
+    _as_keras_writes_it(tmp_path / "ours.keras", tmp_path / "keras.keras", 1, f"layers/{name}")
+    loaded = keras.saving.load_model(tmp_path / "keras.keras")
+    assert loaded.layers[0].get_vocabulary() == layer.get_vocabulary()
+    query = np.array([["the cat ran"]]) if name == "text_vectorization" else np.array([["cat"], ["bird"]])
+    np.testing.assert_array_equal(loaded.predict(query, verbose=0), model.predict(query, verbose=0))

@@ -31,6 +31,7 @@ weights and pass no gradient.
 import collections
 import itertools
 import math
+import os
 
 import numpy as np
 
@@ -237,6 +238,29 @@ class IndexLookup(Layer):
         if idf_weights is not None:
             self._idf = idf
         self._vocabulary_is_input = False
+
+    def load_assets(self, dir_path):
+        """Keras' asset hook: a vocabulary Keras learned by ``adapt`` is saved as ``vocabulary.txt`` (one term a
+        line, special tokens first) in this layer's assets folder, not in the config; a vocabulary given to the
+        constructor stays in the config (nothing to read then)."""
+        path = os.path.join(dir_path, "vocabulary.txt")
+        if self.input_vocabulary is not None or not os.path.exists(path):
+            return
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+        while lines and lines[-1] == "":
+            lines.pop()
+        if not lines:
+            return
+        terms = [self._term_from_line(line) if line not in (self.mask_token, self.oov_token) else line
+                 for line in lines]
+        idf_weights = None
+        if self.output_mode == "tf_idf":
+            if self._idf is None:
+                raise ValueError(f"{self.name}: the saved vocabulary is for output_mode='tf_idf', but no idf "
+                                 "weights were loaded with it")
+            idf_weights = self._idf[:len(terms)]
+        self.set_vocabulary(terms, idf_weights=idf_weights)
 
     def _set_terms(self, terms):
         """The vocabulary terms and the table that looks tokens up (the mask token included: 0, or -1 = dropped)."""

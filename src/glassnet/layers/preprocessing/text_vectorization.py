@@ -141,6 +141,10 @@ class TextVectorization(Layer):
         """Set the vocabulary (a list, a 1-D array or a file of one term per line) and, for tf_idf, idf weights."""
         self._lookup_layer.set_vocabulary(vocabulary, idf_weights=idf_weights)
 
+    def load_assets(self, dir_path):
+        """The vocabulary Keras saved in this layer's assets folder (``vocabulary.txt``), if any."""
+        self._lookup_layer.load_assets(dir_path)
+
     def adapt(self, data, batch_size=None, steps=None):
         """Learn the vocabulary from a list or array of strings, or from an iterable of batches of strings.
 

@@ -140,7 +140,7 @@ def attention_mask(layer, query, value, query_mask=None, value_mask=None, key_ma
         combined = both(combined, (np.abs(rows - cols) < sliding_window)[None])
     if attention_mask is not None:
         explicit = _as_bool(attention_mask, "attention_mask", layer)
-        if explicit.ndim < 2 or explicit.shape[-2:] != (t, s) and explicit.shape[-1] != s:
+        if explicit.ndim < 2 or explicit.shape[-2] not in (t, 1) or explicit.shape[-1] not in (s, 1):
             raise ValueError(f"{type(layer).__name__} '{layer.name}': attention_mask must have shape (batch, {t}, {s})"
                              f" (query length, value length), got {tuple(explicit.shape)}")
         combined = both(combined, explicit)

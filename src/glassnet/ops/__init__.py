@@ -7,6 +7,8 @@ other modules of this package (math, reduce, shaping, ...) hold the
 Functions behind the names and are named so that none shadows a Keras op.
 """
 
+from types import FunctionType as _FunctionType
+
 from glassnet.ops import image, linalg, nn, numpy  # Keras' namespaces
 from glassnet.ops.convolution import conv, conv_transpose, depthwise_conv
 from glassnet.ops.core import (
@@ -47,8 +49,31 @@ from glassnet.ops.shaping import (
     squeeze, stack, swapaxes, take, take_along_axis, tile, transpose, tril, triu, unstack, vstack,
 )
 from glassnet.ops.sorting import argsort, in_top_k, sort, top_k
+from glassnet.ops.symbolic import dispatching as _dispatching
 
 _attach_operators()
+
+# called on symbolic tensors, these record an operation node (see ops/symbolic.py); the rest
+# answer from the symbolic tensor itself or run Python control flow
+_NOT_RECORDED = {
+    "shape", "ndim", "size", "dtype", "is_tensor", "convert_to_numpy", "cond", "switch", "while_loop", "fori_loop",
+    "scan", "map", "vectorized_map", "custom_gradient", "dense", "dropout",
+}
+
+
+def _wrap_public_functions():
+    """Route every public op (here and in Keras' namespaces) through ``symbolic.dispatching``."""
+    wrapped = {}
+    for name, value in list(globals().items()):
+        if isinstance(value, _FunctionType) and not name.startswith("_") and name not in _NOT_RECORDED:
+            wrapped[id(value)] = globals()[name] = _dispatching(name, value)
+    for module in (image, linalg, nn, numpy):
+        for name, value in list(vars(module).items()):
+            if isinstance(value, _FunctionType) and not name.startswith("_") and name not in _NOT_RECORDED:
+                setattr(module, name, wrapped.get(id(value)) or _dispatching(name, value))
+
+
+_wrap_public_functions()
 
 
 def linear(x):

@@ -67,9 +67,10 @@ def is_tensor(x):
 
 
 def shape(x):
-    """The shape of ``x`` as a tuple of ints."""
-    x = as_input(x)
-    return tuple(int(n) for n in np.shape(data_of(x)))
+    """The shape of ``x`` as a tuple of ints (None for an unknown size of a symbolic tensor)."""
+    if not isinstance(x, (Tensor, np.ndarray)) and isinstance(getattr(x, "shape", None), tuple):
+        return tuple(None if n is None else int(n) for n in x.shape)  # a symbolic tensor, or a cupy array
+    return tuple(int(n) for n in np.shape(data_of(as_input(x))))
 
 
 def ndim(x):
@@ -78,8 +79,9 @@ def ndim(x):
 
 
 def size(x):
-    """The number of elements of ``x``."""
-    return int(np.prod(shape(x), dtype=np.int64))
+    """The number of elements of ``x`` (None when a size is unknown)."""
+    dims = shape(x)
+    return None if None in dims else int(np.prod(dims, dtype=np.int64))
 
 
 def dtype(x):

@@ -1,5 +1,6 @@
 """The model's entry point: ``keras.Input(shape=...)`` and the InputLayer behind it."""
 
+from glassnet.layers.core import operation_node  # noqa: F401 - ops called on KerasTensors record nodes
 from glassnet.layers.keras_tensor import KerasTensor, Node
 from glassnet.layers.layer import Layer
 

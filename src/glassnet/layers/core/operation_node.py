@@ -232,3 +232,89 @@ def _dtype_name(dtype):
 
 OPERATION_NODES = {cls.__name__: cls for cls in (NotEqual, Equal, LogicalAnd, LogicalOr, LogicalNot, Any, All, Cast,
                                                   ExpandDims, ZerosLike, OnesLike, Concatenate)}
+
+
+# --- any keras.ops function called on symbolic tensors ---------------------------------
+
+
+class KerasOperation(OperationNode):
+    """A ``keras.ops`` function recorded in a functional graph; replaying it runs the glassnet op on
+    Tensors, so gradients flow through it. The class is named as Keras names the op ("Add", "Reshape")."""
+
+    function = None
+
+    def __init__(self, name=None, **options):
+        super().__init__(name=name, **options)
+
+    def call(self, *inputs, **kwargs):
+        kwargs = {k: v for k, v in kwargs.items() if k in self.call_keywords}
+        return type(self).function(*inputs, **kwargs)
+
+    def get_config(self):
+        raise NotImplementedError(
+            f"The op node {type(self).__name__!r} ({self.name}) of this functional model cannot be saved yet; "
+            "wrap the op in a Layer (or a Lambda layer) to save the model")
+
+
+_OPERATION_CLASSES = {}
+_PLACEHOLDER_SIZES = (2, 3)  # two runs with different sizes for the unknown axes tell which outputs are unknown
+
+
+def _operation_class(name, function):
+    """The KerasOperation subclass for the op ``name``, named as Keras' class (one per op)."""
+    key = (name, function)
+    if key not in _OPERATION_CLASSES:
+        class_name = "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+        _OPERATION_CLASSES[key] = type(class_name, (KerasOperation,), {"function": staticmethod(function),
+                                                                        "__module__": __name__})
+    return _OPERATION_CLASSES[key]
+
+
+def _concrete(structure, size):
+    """``structure`` with every KerasTensor replaced by zeros (unknown sizes set to ``size``)."""
+    from glassnet.autodiff.tensor import Tensor
+
+    if isinstance(structure, KerasTensor):
+        shape = tuple(size if d is None else d for d in structure.shape)
+        return Tensor(np.zeros(shape, dtype=structure.dtype))
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(_concrete(v, size) for v in structure)
+    if isinstance(structure, dict):
+        return {k: _concrete(v, size) for k, v in structure.items()}
+    return structure
+
+
+def _symbolic_outputs(first, second):
+    """KerasTensors for the outputs of two concrete runs (axes whose sizes differ are unknown)."""
+    if isinstance(first, (list, tuple)):
+        return type(first)(_symbolic_outputs(a, b) for a, b in zip(first, second))
+    a, b = np.asarray(_array(first)), np.asarray(_array(second))
+    if a.ndim != b.ndim:
+        raise ValueError("this op's output rank depends on the unknown sizes of its inputs; "
+                         "give keras.Input a full shape")
+    shape = tuple(None if m != n else m for m, n in zip(a.shape, b.shape))
+    return KerasTensor(shape, dtype=a.dtype.name)
+
+
+def record_operation(name, function, args, kwargs):
+    """Record ``function(*args, **kwargs)`` on symbolic tensors as a node; return its symbolic outputs."""
+    from glassnet.autodiff.grad_mode import no_grad
+
+    with no_grad():
+        runs = [function(*_concrete(args, size), **_concrete(kwargs, size)) for size in _PLACEHOLDER_SIZES]
+    outputs = _symbolic_outputs(*runs)
+    node = _operation_class(name, function)()
+    node.call_keywords = set(kwargs)
+    node.built = True
+    first, rest = (args[0], args[1:]) if args else (kwargs, ())
+    Node(node, first, outputs, tuple(rest), dict(kwargs))
+    return outputs
+
+
+def _register():
+    from glassnet.ops import symbolic
+
+    symbolic.register(KerasTensor, record_operation)
+
+
+_register()

@@ -20,18 +20,24 @@ from glassnet.ops.creation import (
     tri, zeros, zeros_like,
 )
 from glassnet.ops.einsum import einsum  # noqa: F401
-from glassnet.ops.linalg import dot, inner, matmul, norm, outer, tensordot, vdot
+from glassnet.ops.linalg import (
+    cholesky, det, dot, eig, eigh, inner, inv, lstsq, matmul, matrix_rank, norm, outer, pinv, qr, slogdet, solve, svd,
+    tensordot, vdot,
+)
 from glassnet.ops.logic import (
-    allclose, equal, greater, greater_equal, isclose, isfinite, isinf, isnan, less, less_equal, logical_and,
-    logical_not, logical_or, logical_xor, not_equal,
+    allclose, bitwise_and, bitwise_invert, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift,
+    bitwise_xor, equal, greater, greater_equal, isclose, isfinite, isin, isinf, isnan, isneginf, isposinf, left_shift,
+    less, less_equal, logical_and, logical_not, logical_or, logical_xor, not_equal, right_shift,
 )
 from glassnet.ops.math import (
-    abs, absolute, add, arctan, ceil, clip, cos, cosh, divide, divide_no_nan, erf, exp, exp2, expm1, floor,
-    floor_divide, log, log1p, log2, log10, maximum, minimum, mod, multiply, negative, power, reciprocal, round,
-    rsqrt, sign, sin, sinh, sqrt, square, subtract, tan, true_divide, trunc, where,
+    abs, absolute, add, arctan, ceil, clip, cos, cosh, deg2rad, divide, divide_no_nan, erf, erfc, exp, exp2, expm1,
+    fabs, floor, floor_divide, heaviside, hypot, log, log1p, log2, log10, logaddexp, maximum, minimum, mod, multiply,
+    nan_to_num, negative, power, rad2deg, reciprocal, round, rsqrt, sign, signbit, sin, sinh, sqrt, square, subtract,
+    tan, true_divide, trunc, where,
 )
 from glassnet.ops.nn import (
-    binary_crossentropy, categorical_crossentropy, dense, dropout, elu, gelu, hard_sigmoid, hard_silu, hard_swish,
+    binary_crossentropy, categorical_crossentropy, celu, dense, glu, hard_shrink, hard_tanh, soft_shrink, sparse_plus,
+    squareplus, tanh_shrink, threshold, dropout, elu, gelu, hard_sigmoid, hard_silu, hard_swish,
     leaky_relu, log_sigmoid, log_softmax, moments, multi_hot, one_hot, relu, relu6, selu, sigmoid,
     sigmoid_cross_entropy, silu, softmax, softmax_cross_entropy, softplus, softsign, sparse_categorical_crossentropy,
     sparse_softmax_cross_entropy, swish, tanh,
@@ -40,12 +46,12 @@ from glassnet.ops.normalization import normalize
 from glassnet.ops.operators import attach as _attach_operators
 from glassnet.ops.pooling import average_pool, max_pool
 from glassnet.ops.reduce import (
-    all, amax, amin, any, argmax, argmin, count_nonzero, cumprod, cumsum, logsumexp, max, mean, min, prod, std,
-    sum, trace, var,
+    all, amax, amin, any, argmax, argmin, average, count_nonzero, cumprod, cumsum, logsumexp, max, mean, median,
+    min, nanmax, nanmean, nanmin, nansum, percentile, prod, ptp, quantile, std, sum, trace, var,
 )
 from glassnet.ops.shaping import (
-    append, array_split, broadcast_to, concatenate, diag, diagonal, expand_dims, flatten_batch, flip, get_item,
-    hstack, moveaxis, pad, ravel, repeat, reshape, roll, scatter, scatter_update, slice, slice_update, split,
+    append, array_split, broadcast_to, concatenate, diag, diagonal, diff, dsplit, dstack, expand_dims, flatten_batch,
+    flip, fliplr, flipud, get_item, hsplit, hstack, rot90, vsplit, moveaxis, pad, ravel, repeat, reshape, roll, scatter, scatter_update, slice, slice_update, split,
     squeeze, stack, swapaxes, take, take_along_axis, tile, transpose, tril, triu, unstack, vstack,
 )
 from glassnet.ops.sorting import argsort, in_top_k, sort, top_k

@@ -58,3 +58,33 @@ def isclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
 def allclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
     """Whether every entry is close (a bool scalar tensor)."""
     return Tensor(np.asarray(np.allclose(_raw(x1), _raw(x2), rtol=rtol, atol=atol, equal_nan=equal_nan)))
+
+
+def isin(x1, x2, assume_unique=False, invert=False):
+    """Where an entry of ``x1`` occurs in ``x2``."""
+    return Tensor(np.isin(_raw(x1), _raw(x2), assume_unique=assume_unique, invert=invert))
+
+
+def isposinf(x):
+    """Where ``x`` is +inf."""
+    return Tensor(np.isposinf(_raw(x)))
+
+
+def isneginf(x):
+    """Where ``x`` is -inf."""
+    return Tensor(np.isneginf(_raw(x)))
+
+
+bitwise_and = _compare(np.bitwise_and)
+bitwise_or = _compare(np.bitwise_or)
+bitwise_xor = _compare(np.bitwise_xor)
+left_shift = bitwise_left_shift = _compare(np.left_shift)
+right_shift = bitwise_right_shift = _compare(np.right_shift)
+
+
+def bitwise_invert(x):
+    """Element-wise bit inversion of integers (``~x``)."""
+    return Tensor(np.invert(_raw(x)))
+
+
+bitwise_not = bitwise_invert

@@ -482,3 +482,50 @@ def divide_no_nan(x1, x2):
     zero = _raw(x2) == 0
     safe = where(zero, 1.0, x2)
     return where(zero, 0.0, divide(x1, safe))
+
+
+def fabs(x):
+    """Element-wise absolute value (as ``abs``)."""
+    return abs(x)
+
+
+def hypot(x1, x2):
+    """Element-wise ``sqrt(x1^2 + x2^2)``."""
+    return sqrt(add(square(x1), square(x2)))
+
+
+def logaddexp(x1, x2):
+    """Element-wise ``log(exp(x1) + exp(x2))``, as ``max + log1p(exp(-|x1 - x2|))``."""
+    return add(maximum(x1, x2), log1p(exp(negative(abs(subtract(x1, x2))))))
+
+
+def deg2rad(x):
+    """Degrees to radians."""
+    return multiply(x, float(np.pi / 180.0))
+
+
+def rad2deg(x):
+    """Radians to degrees."""
+    return multiply(x, float(180.0 / np.pi))
+
+
+def erfc(x):
+    """Element-wise ``1 - erf(x)``."""
+    return subtract(1.0, erf(x))
+
+
+def heaviside(x1, x2):
+    """0 where ``x1 < 0``, ``x2`` where ``x1 == 0``, 1 where ``x1 > 0`` (no gradient)."""
+    return _constant(np.heaviside(_raw(x1), _raw(x2)))
+
+
+def signbit(x):
+    """Where the sign bit is set (negative numbers and -0.0)."""
+    return _constant(np.signbit(_raw(x)))
+
+
+def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
+    """``x`` with NaN and infinities replaced by finite numbers (gradient 1 where ``x`` was finite)."""
+    data = _raw(x)
+    replaced = np.nan_to_num(data, nan=nan, posinf=posinf, neginf=neginf)
+    return where(np.isfinite(data), x, replaced)

@@ -645,3 +645,54 @@ def moments(x, axes, keepdims=False, synchronized=False):
 
 conv = keras_conv
 depthwise_conv = keras_depthwise_conv
+
+
+def celu(x, alpha=1.0):
+    """``max(x, 0) + min(0, alpha (exp(x / alpha) - 1))``."""
+    negative = math.multiply(math.expm1(math.divide(math.minimum(x, 0.0), alpha)), alpha)
+    return math.add(math.maximum(x, 0.0), negative)
+
+
+def glu(x, axis=-1):
+    """Gated linear unit: ``a * sigmoid(b)`` for the two halves a, b of ``axis``."""
+    a, b = shaping.split(x, 2, axis=axis)
+    return math.multiply(a, sigmoid(b))
+
+
+def hard_tanh(x):
+    """``clip(x, -1, 1)``."""
+    return math.clip(x, -1.0, 1.0)
+
+
+def hard_shrink(x, threshold=0.5):
+    """``x`` where ``|x| > threshold``, else 0."""
+    return math.where(np.abs(data_of(as_input(x))) > threshold, x, 0.0)
+
+
+def soft_shrink(x, threshold=0.5):
+    """``x - threshold`` above it, ``x + threshold`` below ``-threshold``, else 0."""
+    data = data_of(as_input(x))
+    return math.where(data > threshold, math.subtract(x, threshold),
+                      math.where(data < -threshold, math.add(x, threshold), 0.0))
+
+
+def tanh_shrink(x):
+    """``x - tanh(x)``."""
+    return math.subtract(x, tanh(x))
+
+
+def threshold(x, threshold, default_value):
+    """``x`` where ``x > threshold``, else ``default_value``."""
+    return math.where(data_of(as_input(x)) > threshold, x, default_value)
+
+
+def squareplus(x, b=4):
+    """``(x + sqrt(x^2 + b)) / 2``, a smooth ReLU."""
+    return math.multiply(math.add(x, math.sqrt(math.add(math.square(x), float(b)))), 0.5)
+
+
+def sparse_plus(x):
+    """0 for ``x <= -1``, ``(x + 1)^2 / 4`` in between, ``x`` for ``x >= 1``."""
+    data = data_of(as_input(x))
+    middle = math.multiply(math.square(math.add(x, 1.0)), 0.25)
+    return math.where(data <= -1.0, 0.0, math.where(data >= 1.0, x, middle))

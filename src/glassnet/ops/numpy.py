@@ -27,3 +27,14 @@ from glassnet.ops.shaping import (  # noqa: F401
     transpose, tril, triu, vstack,
 )
 from glassnet.ops.sorting import argsort, sort  # noqa: F401
+from glassnet.ops.logic import (  # noqa: F401, E402 - added names, kept apart for readability
+    bitwise_and, bitwise_invert, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor, isin,
+    isneginf, isposinf, left_shift, right_shift,
+)
+from glassnet.ops.math import (  # noqa: F401, E402
+    deg2rad, fabs, heaviside, hypot, logaddexp, nan_to_num, rad2deg, signbit,
+)
+from glassnet.ops.reduce import (  # noqa: F401, E402
+    average, median, nanmax, nanmean, nanmin, nansum, percentile, ptp, quantile,
+)
+from glassnet.ops.shaping import diff, dsplit, dstack, fliplr, flipud, hsplit, rot90, vsplit  # noqa: F401, E402

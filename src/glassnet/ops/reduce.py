@@ -10,7 +10,15 @@ from glassnet.backend import get_array_module
 from glassnet.ops import math
 from glassnet.ops._convert import as_input, data_of
 from glassnet.ops.core import cast as _cast
-from glassnet.ops.shaping import diagonal, get_item, reshape, squeeze, stack
+from glassnet.ops.shaping import (
+    diagonal,
+    expand_dims,
+    get_item,
+    reshape,
+    squeeze,
+    stack,
+    take_along_axis,
+)
 
 
 def _normalize_axes(axis, ndim):
@@ -270,3 +278,88 @@ def count_nonzero(x, axis=None):
 def trace(x, offset=0, axis1=0, axis2=1):
     """Sum of diagonal ``offset`` of the (axis1, axis2) planes."""
     return sum(diagonal(x, offset, axis1, axis2), axis=-1)
+
+
+def ptp(x, axis=None, keepdims=False):
+    """The range ``max - min`` along ``axis``."""
+    return math.subtract(max(x, axis=axis, keepdims=keepdims), min(x, axis=axis, keepdims=keepdims))
+
+
+def average(x, axis=None, weights=None):
+    """The mean along ``axis``, weighted by ``weights`` (1-D along ``axis``, or ``x``'s shape) when given."""
+    if weights is None:
+        return mean(x, axis=axis)
+    x = as_input(x)
+    weights = as_input(weights)
+    ndim, wdim = len(data_of(x).shape), len(data_of(weights).shape)
+    if axis is not None and wdim == 1 and ndim > 1:
+        shape = [1] * ndim
+        shape[axis % ndim] = -1
+        weights = reshape(weights, shape)
+    return math.divide(sum(math.multiply(x, weights), axis=axis),
+                       sum(math.multiply(math.add(math.multiply(x, 0.0), 1.0), weights), axis=axis))
+
+
+def _finite_or(x, fill):
+    data = data_of(as_input(x))
+    nan = get_array_module(data).isnan(data)
+    return math.where(nan, fill, x), ~nan
+
+
+def nansum(x, axis=None, keepdims=False):
+    """Sum over ``axis`` ignoring NaNs."""
+    filled, _ = _finite_or(x, 0.0)
+    return sum(filled, axis=axis, keepdims=keepdims)
+
+
+def nanmean(x, axis=None, keepdims=False):
+    """Mean over ``axis`` ignoring NaNs."""
+    filled, kept = _finite_or(x, 0.0)
+    count = kept.sum(axis=axis, keepdims=keepdims).astype(data_of(as_input(x)).dtype)
+    return math.divide(sum(filled, axis=axis, keepdims=keepdims), count)
+
+
+def nanmax(x, axis=None, keepdims=False):
+    """Maximum over ``axis`` ignoring NaNs."""
+    return max(_finite_or(x, -float("inf"))[0], axis=axis, keepdims=keepdims)
+
+
+def nanmin(x, axis=None, keepdims=False):
+    """Minimum over ``axis`` ignoring NaNs."""
+    return min(_finite_or(x, float("inf"))[0], axis=axis, keepdims=keepdims)
+
+
+def quantile(x, q, axis=None, method="linear", keepdims=False):
+    """The ``q``-quantiles along ``axis`` with linear interpolation between sorted values (``np.quantile``)."""
+    if method != "linear":
+        raise ValueError(f"quantile: only method='linear' is supported, got {method!r}")
+    x = as_input(x)
+    if axis is None:
+        x, axis = reshape(x, (-1,)), 0
+    data = data_of(x)
+    axis = axis % data.ndim
+    n = data.shape[axis]
+    order = get_array_module(data).argsort(data, axis=axis, kind="stable")
+    ordered = take_along_axis(x, order, axis=axis)
+    qs = get_array_module(data).atleast_1d(get_array_module(data).asarray(data_of(q), dtype="float64"))
+    lead = (slice(None),) * axis
+    results = []
+    for value in qs.tolist():
+        position = value * (n - 1)
+        low, high = int(position // 1), int(-(-position // 1))
+        frac = position - low
+        below, above = get_item(ordered, lead + (low,)), get_item(ordered, lead + (high,))
+        picked = math.add(math.multiply(below, 1.0 - frac), math.multiply(above, frac))
+        results.append(expand_dims(picked, axis) if keepdims else picked)
+    return results[0] if get_array_module(data).ndim(data_of(q)) == 0 else stack(results)
+
+
+def percentile(x, q, axis=None, method="linear", keepdims=False):
+    """``quantile`` with ``q`` in percent."""
+    return quantile(x, get_array_module(data_of(as_input(q))).asarray(data_of(q), dtype="float64") / 100.0,
+                    axis=axis, method=method, keepdims=keepdims)
+
+
+def median(x, axis=None, keepdims=False):
+    """The median along ``axis`` (the mean of the two middle values for an even count)."""
+    return quantile(x, 0.5, axis=axis, keepdims=keepdims)

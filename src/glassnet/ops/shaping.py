@@ -11,7 +11,7 @@ import numpy as np
 from glassnet.autodiff.function import Function
 from glassnet.backend import get_array_module
 from glassnet.ops._convert import as_input, data_of
-from glassnet.ops.math import multiply
+from glassnet.ops.math import multiply, subtract
 
 _slice = slice  # the built-in, before ``slice`` the op below shadows it
 
@@ -546,3 +546,59 @@ def vstack(xs):
     """Join along the first axis, 1-D inputs as rows."""
     xs = [as_input(x) for x in xs]
     return concatenate([reshape(x, (1, -1)) if len(_data_shape(x)) == 1 else x for x in xs], axis=0)
+
+
+def fliplr(x):
+    """Reverse the second axis."""
+    return flip(x, axis=1)
+
+
+def flipud(x):
+    """Reverse the first axis."""
+    return flip(x, axis=0)
+
+
+def rot90(array, k=1, axes=(0, 1)):
+    """Rotate by 90 degrees ``k`` times in the plane of ``axes`` (``np.rot90``)."""
+    k %= 4
+    a, b = axes
+    for _ in range(k):
+        array = swapaxes(flip(array, axis=b), a, b)
+    return as_input(array) if k == 0 else array
+
+
+def hsplit(x, indices_or_sections):
+    """Split along the second axis (the first for 1-D inputs)."""
+    return split(x, indices_or_sections, axis=1 if len(_data_shape(as_input(x))) > 1 else 0)
+
+
+def vsplit(x, indices_or_sections):
+    """Split along the first axis."""
+    return split(x, indices_or_sections, axis=0)
+
+
+def dsplit(x, indices_or_sections):
+    """Split along the third axis."""
+    return split(x, indices_or_sections, axis=2)
+
+
+def dstack(xs):
+    """Join along the third axis, lifting 1-D (n,) to (1, n, 1) and 2-D (m, n) to (m, n, 1)."""
+    lifted = []
+    for x in xs:
+        x = as_input(x)
+        shape = _data_shape(x)
+        lifted.append(reshape(x, (1, shape[0], 1)) if len(shape) == 1 else
+                      reshape(x, shape + (1,)) if len(shape) == 2 else x)
+    return concatenate(lifted, axis=2)
+
+
+def diff(a, n=1, axis=-1):
+    """The ``n``-th discrete difference along ``axis``: ``a[1:] - a[:-1]``, repeated."""
+    a = as_input(a)
+    ndim = len(_data_shape(a))
+    axis = _axis(axis, ndim)
+    lead = (_slice(None),) * axis
+    for _ in range(n):
+        a = subtract(get_item(a, lead + (_slice(1, None),)), get_item(a, lead + (_slice(None, -1),)))
+    return a

@@ -37,3 +37,18 @@ def test_the_check_can_see_a_heavy_import():
 def test_building_a_model_still_loads_nothing_heavy():
     script = SCRIPT.replace("heavy =", "m = Sequential([glassnet.Input(shape=(4,)), Dense(2)]); heavy =")
     assert run(script) == []
+
+
+def test_sequence_attention_and_text_layers_load_on_first_use():
+    import subprocess
+    import sys
+
+    program = (
+        "import sys, glassnet\n"
+        "heavy = ('glassnet.layers.rnn', 'glassnet.layers.attention', 'glassnet.layers.preprocessing.text_vectorization')\n"
+        "print(any(name in sys.modules for name in heavy))\n"
+        "from glassnet.layers import LSTM\n"
+        "print(glassnet.layers.MultiHeadAttention.__name__, LSTM.__name__, 'TextVectorization' in dir(glassnet.layers))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+    assert result.stdout.split() == ["False", "MultiHeadAttention", "LSTM", "True"], result.stderr

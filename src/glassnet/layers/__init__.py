@@ -1,9 +1,10 @@
-"""Layers, as ``keras.layers``."""
+"""Layers, as ``keras.layers``.
 
-from glassnet.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
-from glassnet.layers.attention import (
-    AdditiveAttention, Attention, GroupedQueryAttention, GroupQueryAttention, MultiHeadAttention,
-)
+The activation, attention, recurrent and text layers are imported on first
+use (``glassnet.utils.lazy_exports``): ``layers.LSTM`` works as always, and
+``import glassnet`` does not pay for them.
+"""
+
 from glassnet.layers.convolutional import (
     Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D,
 )
@@ -25,8 +26,8 @@ from glassnet.layers.pooling import (
     GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D,
 )
 from glassnet.layers.preprocessing import (
-    CenterCrop, IntegerLookup, Normalization, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
-    RandomTranslation, RandomZoom, Rescaling, Resizing, StringLookup, TextVectorization,
+    CenterCrop, Normalization, RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom,
+    Rescaling, Resizing,
 )
 from glassnet.layers.regularization import (
     Dropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D,
@@ -35,11 +36,19 @@ from glassnet.layers.reshaping import (
     Cropping1D, Cropping2D, Flatten, Permute, RepeatVector, Reshape, UpSampling1D, UpSampling2D, ZeroPadding1D,
     ZeroPadding2D,
 )
-from glassnet.layers.rnn import (
-    GRU, LSTM, RNN, ConvLSTM1D, ConvLSTM2D, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells,
-)
 from glassnet.layers.serialization import deserialize, serialize
-from glassnet.layers.wrappers import Bidirectional, TimeDistributed
+from glassnet.utils.lazy_exports import lazy_exports
+
+_LAZY = {
+    **dict.fromkeys(["ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"], "glassnet.layers.activations"),
+    **dict.fromkeys(["AdditiveAttention", "Attention", "GroupedQueryAttention", "GroupQueryAttention",
+                     "MultiHeadAttention"], "glassnet.layers.attention"),
+    **dict.fromkeys(["GRU", "LSTM", "RNN", "ConvLSTM1D", "ConvLSTM2D", "GRUCell", "LSTMCell", "SimpleRNN",
+                     "SimpleRNNCell", "StackedRNNCells"], "glassnet.layers.rnn"),
+    **dict.fromkeys(["IntegerLookup", "StringLookup", "TextVectorization"], "glassnet.layers.preprocessing"),
+    **dict.fromkeys(["Bidirectional", "TimeDistributed"], "glassnet.layers.wrappers"),
+}
+__getattr__, __dir__, load_all = lazy_exports(globals(), _LAZY)
 
 Convolution2D = Conv2D
 Convolution1D = Conv1D

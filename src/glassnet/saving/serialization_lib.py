@@ -95,6 +95,7 @@ def builtin_classes():
         from glassnet.models import Functional, Model, Sequential
         from glassnet.optimizers import schedules
 
+        layers.load_all()  # the lazily imported layers too
         layer_table = _classes_in(layers, Layer)
         layer_table.update({"InputLayer": layers.InputLayer})
         layer_table.update({cls.keras_class_name: cls for cls in list(layer_table.values()) if "keras_class_name" in vars(cls)})

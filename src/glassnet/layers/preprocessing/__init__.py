@@ -1,5 +1,4 @@
 from glassnet.layers.preprocessing.center_crop import CenterCrop
-from glassnet.layers.preprocessing.integer_lookup import IntegerLookup
 from glassnet.layers.preprocessing.normalization import Normalization
 from glassnet.layers.preprocessing.random_contrast import RandomContrast
 from glassnet.layers.preprocessing.random_crop import RandomCrop
@@ -9,5 +8,11 @@ from glassnet.layers.preprocessing.random_translation import RandomTranslation
 from glassnet.layers.preprocessing.random_zoom import RandomZoom
 from glassnet.layers.preprocessing.rescaling import Rescaling
 from glassnet.layers.preprocessing.resizing import Resizing
-from glassnet.layers.preprocessing.string_lookup import StringLookup
-from glassnet.layers.preprocessing.text_vectorization import TextVectorization
+from glassnet.utils.lazy_exports import lazy_exports
+
+# The text layers load on first use (their module imports more than the image layers need).
+__getattr__, __dir__, load_all = lazy_exports(globals(), {
+    "IntegerLookup": "glassnet.layers.preprocessing.integer_lookup",
+    "StringLookup": "glassnet.layers.preprocessing.string_lookup",
+    "TextVectorization": "glassnet.layers.preprocessing.text_vectorization",
+})

@@ -61,3 +61,10 @@ def test_imdb_text_classification_example(tmp_path):
     assert "Found 300 files belonging to 2 classes." in out and "Using 60 files for validation." in out
     assert re.search(r"Two new reviews: \[[\d. ]+\]", out)
     assert 0.0 <= _number(r"Test accuracy: (\d\.\d{4})", out) <= 1.0
+
+
+@pytest.mark.skipif(find_file(("imdb/imdb_tokens.npz",)) is None, reason="IMDB is not on disk")
+def test_imdb_transformer_example():
+    out = run_example("imdb_transformer.py", samples=300, test_samples=200, epochs=1)
+    assert "(TransformerBlock)" in out and "(TokenAndPositionEmbedding)" in out
+    assert 0.0 <= _number(r"Test accuracy: (\d\.\d{4})", out) <= 1.0

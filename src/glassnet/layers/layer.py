@@ -394,7 +394,7 @@ class Layer:
             kwargs["training"] = training
         previous_mask = kwargs.get("mask")
         if previous_mask is None:
-            previous_mask = mask_of(inputs)
+            previous_mask = inputs._keras_mask if type(inputs) is Tensor else mask_of(inputs)
             if accepts_mask and previous_mask is not None:
                 kwargs["mask"] = previous_mask
         if not accepts_mask:
@@ -412,10 +412,11 @@ class Layer:
                 self._add_activity_loss(outputs)
         finally:
             state.training, state.call_depth = outer_training, depth
-        if self.supports_masking:
-            self._attach_mask(inputs, outputs, previous_mask)
-        elif previous_mask is not None:
-            _warn_mask_destroyed(self)
+        if previous_mask is not None or _makes_masks(type(self)):  # else no mask to pass on or make
+            if self.supports_masking:
+                self._attach_mask(inputs, outputs, previous_mask)
+            elif previous_mask is not None:
+                _warn_mask_destroyed(self)
         return outputs
 
     def compute_mask(self, inputs, mask=None):
@@ -601,6 +602,17 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+_MAKES_MASKS = {}
+
+
+def _makes_masks(layer_class):
+    """Whether the class's ``compute_mask`` is its own (it may make a mask from unmasked inputs)."""
+    makes = _MAKES_MASKS.get(layer_class)
+    if makes is None:
+        makes = _MAKES_MASKS[layer_class] = layer_class.compute_mask is not Layer.compute_mask
+    return makes
 
 
 def mask_of(inputs):

@@ -13,10 +13,11 @@ import math
 import numpy as np
 
 from glassnet.random import global_generator
+from glassnet.utils.dataset_methods import DatasetMethods
 from glassnet.utils.py_dataset import PyDataset
 
 
-class IndexedBatches(PyDataset):
+class IndexedBatches(DatasetMethods, PyDataset):
     """Samples ``order[0], order[1], ...`` in batches of ``batch_size`` (the last may be smaller)."""
 
     def __init__(self, order, batch_size, shuffle=False, seed=None):

@@ -62,6 +62,7 @@ class L2(L1L2):
 
 
 ALL = {"l1": L1, "l2": L2, "l1_l2": L1L2, "l1l2": L1L2}
+l1, l2 = L1, L2  # Keras' lowercase aliases: keras.regularizers.l2(1e-4)
 
 
 def get(identifier):

@@ -111,3 +111,27 @@ def test_flat_and_column_shapes_are_lined_up(metric_cls, reference, direction, r
     else:
         metric.update_state(y[:, None], p)
     assert metric.result() == pytest.approx(reference(y, p), rel=1e-5)
+
+
+def test_mape_and_msle_match_keras(rng):
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    import glassnet
+
+    y_true = rng.uniform(0.5, 3.0, (6, 4)).astype("float32")
+    y_pred = rng.uniform(0.0, 3.0, (6, 4)).astype("float32")
+    for name in ("MeanAbsolutePercentageError", "MeanSquaredLogarithmicError"):
+        ours, theirs = getattr(glassnet.metrics, name)(), getattr(keras.metrics, name)()
+        ours.update_state(y_true, y_pred)
+        theirs.update_state(y_true, y_pred)
+        np.testing.assert_allclose(float(ours.result()), float(theirs.result()), rtol=1e-5)
+    assert isinstance(glassnet.metrics.get("mape"), glassnet.metrics.MeanAbsolutePercentageError)
+
+
+def test_regularizer_lowercase_aliases():
+    import glassnet
+
+    assert isinstance(glassnet.regularizers.l2(1e-4), glassnet.regularizers.L2)
+    assert glassnet.regularizers.l1(0.5).l1 == 0.5

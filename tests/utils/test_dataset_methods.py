@@ -25,7 +25,7 @@ def test_take_cache_prefetch_and_numpy_iteration():
     first = list(dataset.take(2).as_numpy_iterator())
     assert len(first) == 2 and len(list(dataset.take(-1))) == len(dataset)
     np.testing.assert_array_equal(first[1][0], dataset[1][0])
-    assert dataset.cache().prefetch(buffer_size=10) is dataset
+    assert dataset.cache().prefetch(buffer_size=10) is dataset and dataset.cardinality() == len(dataset) == 5
     with pytest.raises(ValueError, match="number of batches"):
         dataset.take(-3)
     with pytest.raises(ValueError, match="expects a function"):

@@ -13,12 +13,16 @@ from glassnet.metrics.f_score import F1Score, FBetaScore
 from glassnet.metrics.iou import IoU, BinaryIoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from glassnet.metrics.metric import LossMean, Mean, MeanMetricWrapper, Metric, Sum
 from glassnet.metrics.regression import (
-    MeanAbsoluteError, MeanSquaredError, RootMeanSquaredError, mean_absolute_error, mean_squared_error,
+    MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredError, MeanSquaredLogarithmicError,
+    RootMeanSquaredError, mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
+    mean_squared_logarithmic_error,
 )
 from glassnet.utils.registry import lookup
 
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
 
 ALL = {
     "accuracy": Accuracy,
@@ -28,6 +32,8 @@ ALL = {
     "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
     "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError,
     "root_mean_squared_error": RootMeanSquaredError, "rmse": RootMeanSquaredError,
+    "mean_absolute_percentage_error": MeanAbsolutePercentageError, "mape": MeanAbsolutePercentageError,
+    "mean_squared_logarithmic_error": MeanSquaredLogarithmicError, "msle": MeanSquaredLogarithmicError,
     "precision": Precision, "recall": Recall,
     # Keras 3's names: the snake_case of each class name (keras.metrics.get accepts these)
     "top_k_categorical_accuracy": TopKCategoricalAccuracy,
@@ -44,6 +50,8 @@ FUNCTIONS = {
     accuracy: Accuracy, binary_accuracy: BinaryAccuracy, categorical_accuracy: CategoricalAccuracy,
     sparse_categorical_accuracy: SparseCategoricalAccuracy, mean_squared_error: MeanSquaredError,
     mean_absolute_error: MeanAbsoluteError, top_k_categorical_accuracy: TopKCategoricalAccuracy,
+    mean_absolute_percentage_error: MeanAbsolutePercentageError,
+    mean_squared_logarithmic_error: MeanSquaredLogarithmicError,
     sparse_top_k_categorical_accuracy: SparseTopKCategoricalAccuracy,
 }
 

@@ -1,4 +1,4 @@
-"""Regression metrics: mean squared and mean absolute error."""
+"""Regression metrics: mean squared, mean absolute, mean absolute percentage and mean squared logarithmic error."""
 
 import numpy as np
 
@@ -29,6 +29,18 @@ def mean_absolute_error(y_true, y_pred):
     return np.abs(y_pred - y_true).mean(axis=-1)
 
 
+def mean_absolute_percentage_error(y_true, y_pred):
+    """100 mean(|y_true - y_pred| / max(|y_true|, epsilon)) over the last axis (Keras' formula)."""
+    y_true, y_pred = _aligned(y_true, y_pred)
+    return 100.0 * (np.abs(y_true - y_pred) / np.maximum(np.abs(y_true), 1e-7)).mean(axis=-1)
+
+
+def mean_squared_logarithmic_error(y_true, y_pred):
+    """mean((log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1))^2) over the last axis (Keras' formula)."""
+    y_true, y_pred = _aligned(y_true, y_pred)
+    return np.square(np.log1p(np.maximum(y_pred, 1e-7)) - np.log1p(np.maximum(y_true, 1e-7))).mean(axis=-1)
+
+
 class MeanSquaredError(_ElementwiseMetric):
     """Mean squared error."""
 
@@ -41,6 +53,20 @@ class MeanAbsoluteError(_ElementwiseMetric):
 
     def __init__(self, name="mean_absolute_error", dtype=None):
         super().__init__(mean_absolute_error, name=name, dtype=dtype)
+
+
+class MeanAbsolutePercentageError(_ElementwiseMetric):
+    """Mean absolute percentage error."""
+
+    def __init__(self, name="mean_absolute_percentage_error", dtype=None):
+        super().__init__(mean_absolute_percentage_error, name=name, dtype=dtype)
+
+
+class MeanSquaredLogarithmicError(_ElementwiseMetric):
+    """Mean squared logarithmic error."""
+
+    def __init__(self, name="mean_squared_logarithmic_error", dtype=None):
+        super().__init__(mean_squared_logarithmic_error, name=name, dtype=dtype)
 
 
 class RootMeanSquaredError(_ElementwiseMetric):

@@ -33,6 +33,10 @@ class DatasetMethods:
             raise ValueError(f"take expects a number of batches >= 0 (or -1 for all), got {count!r}")
         return TakenBatches(self, len(self) if count == -1 else min(count, len(self)))
 
+    def cardinality(self):
+        """The number of batches (tf.data's name for it)."""
+        return len(self)
+
     def cache(self, filename="", name=None):
         """The dataset itself: its batches are built from memory already."""
         return self

@@ -138,6 +138,10 @@ def builtin_functions():
 
 def _builtin_family(cls):
     builtin_classes()
+    from glassnet.layers.core.operation_node import OperationNode
+
+    if issubclass(cls, OperationNode):
+        return "operations"  # also the op classes made when an op was called on keras.Input tensors
     return _tables["identity"].get(cls)
 
 
@@ -456,6 +460,12 @@ def resolve_class(config):
         found = object_registration.get_registered_object(class_name, _scope_objects())
         if isinstance(found, type):
             return found, False
+        if "operations" in _families_for(module):
+            from glassnet.layers.core.operation_node import operation_class_for
+
+            found = operation_class_for(class_name)  # any keras.ops function glassnet has
+            if found is not None:
+                return found, False  # its options are the op's own arguments, not a layer's
     raise ValueError(_unknown_class_message(class_name, module, registered))
 
 

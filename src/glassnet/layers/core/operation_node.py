@@ -246,14 +246,20 @@ class KerasOperation(OperationNode):
     def __init__(self, name=None, **options):
         super().__init__(name=name, **options)
 
-    def call(self, *inputs, **kwargs):
-        kwargs = {k: v for k, v in kwargs.items() if k in self.call_keywords}
-        return type(self).function(*inputs, **kwargs)
+    def call(self, *inputs, training=None, mask=None, **kwargs):
+        return type(self).function(*inputs, **self.options, **kwargs)
 
-    def get_config(self):
-        raise NotImplementedError(
-            f"The op node {type(self).__name__!r} ({self.name}) of this functional model cannot be saved yet; "
-            "wrap the op in a Layer (or a Lambda layer) to save the model")
+    def _symbolic_call(self, inputs, args, kwargs):
+        """Replayed on KerasTensors (a saved graph being rebuilt): shapes from two concrete runs, as when recorded."""
+        from glassnet.autodiff.grad_mode import no_grad
+
+        with no_grad():
+            runs = [self.call(*_concrete((inputs, *args), size), **_concrete(kwargs, size))
+                    for size in _PLACEHOLDER_SIZES]
+        outputs = _symbolic_outputs(*runs)
+        Node(self, inputs, outputs, args, kwargs)
+        return outputs
+
 
 
 _OPERATION_CLASSES = {}
@@ -303,12 +309,37 @@ def record_operation(name, function, args, kwargs):
     with no_grad():
         runs = [function(*_concrete(args, size), **_concrete(kwargs, size)) for size in _PLACEHOLDER_SIZES]
     outputs = _symbolic_outputs(*runs)
-    node = _operation_class(name, function)()
-    node.call_keywords = set(kwargs)
+    # keyword options that are not tensors go into the node's config, as Keras' op classes take them
+    options = {k: v for k, v in kwargs.items() if not _has_symbolic(v)}
+    tensor_kwargs = {k: v for k, v in kwargs.items() if k not in options}
+    node = _operation_class(name, function)(**options)
     node.built = True
-    first, rest = (args[0], args[1:]) if args else (kwargs, ())
-    Node(node, first, outputs, tuple(rest), dict(kwargs))
+    first, rest = (args[0], args[1:]) if args else (tensor_kwargs, ())
+    Node(node, first, outputs, tuple(rest), dict(tensor_kwargs))
     return outputs
+
+
+def _has_symbolic(value):
+    if isinstance(value, KerasTensor):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_has_symbolic(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_symbolic(v) for v in value.values())
+    return False
+
+
+def operation_class_for(class_name):
+    """The node class replaying Keras' op ``class_name`` ("Multiply", "ExpandDims") with glassnet's op, or None."""
+    import re
+
+    from glassnet import ops
+
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", class_name).lower()
+    function = getattr(ops, snake, None)
+    if not callable(function) or isinstance(function, type):
+        return None
+    return _operation_class(snake, getattr(function, "__wrapped__", function))
 
 
 def _register():

@@ -2,7 +2,6 @@
 records an operation node named as Keras' op class, replayed on real data with gradients."""
 
 import numpy as np
-import pytest
 
 import glassnet
 from glassnet import layers, ops

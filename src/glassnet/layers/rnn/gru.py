@@ -5,7 +5,7 @@ from glassnet.autodiff.tensor import Tensor
 from glassnet.layers.layer import Layer
 from glassnet.layers.rnn import cell_arguments as args
 from glassnet.layers.rnn.dropout_rnn_cell import DropoutRNNCell
-from glassnet.layers.rnn.rnn import RNN, forward_to_cell
+from glassnet.layers.rnn.rnn import BuiltInRNN, forward_to_cell
 from glassnet.ops import rnn as rnn_ops
 
 
@@ -112,7 +112,7 @@ def _per_gate(x, masks):
     return [ops.multiply(x, m) for m in masks]
 
 
-class GRU(RNN):
+class GRU(BuiltInRNN):
     """Gated Recurrent Unit layer (Keras' ``GRU``; ``reset_after=True`` is also PyTorch's formula).
 
     Inputs (batch, timesteps, features); output (batch, units), or
@@ -141,15 +141,6 @@ class GRU(RNN):
                          go_backwards=go_backwards, stateful=stateful, unroll=unroll,
                          activity_regularizer=activity_regularizer, **kwargs)
         self.use_cudnn = use_cudnn
-
-    def get_config(self):
-        config = super().get_config()
-        del config["cell"]
-        return {**config, **args.config_entries(self.cell, layer=self)}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
 
 
 forward_to_cell(GRU, ("units", "activation", "recurrent_activation", "use_bias", "kernel_initializer",

@@ -6,7 +6,7 @@ from glassnet.backend import get_array_module
 from glassnet.layers.layer import Layer
 from glassnet.layers.rnn import cell_arguments as args
 from glassnet.layers.rnn.dropout_rnn_cell import DropoutRNNCell
-from glassnet.layers.rnn.rnn import RNN, forward_to_cell
+from glassnet.layers.rnn.rnn import BuiltInRNN, forward_to_cell
 from glassnet.ops import rnn as rnn_ops
 
 
@@ -110,7 +110,7 @@ def _per_gate(x, masks, count):
     return [ops.multiply(x, m) for m in masks]
 
 
-class LSTM(RNN):
+class LSTM(BuiltInRNN):
     """Long Short-Term Memory layer (Keras' ``LSTM``; weights ``kernel``, ``recurrent_kernel``, ``bias`` as Keras').
 
     Inputs (batch, timesteps, features); output (batch, units), or
@@ -140,15 +140,6 @@ class LSTM(RNN):
                          go_backwards=go_backwards, stateful=stateful, unroll=unroll,
                          activity_regularizer=activity_regularizer, **kwargs)
         self.use_cudnn = use_cudnn
-
-    def get_config(self):
-        config = super().get_config()
-        del config["cell"]
-        return {**config, **args.config_entries(self.cell, layer=self)}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
 
 
 forward_to_cell(LSTM, ("units", "activation", "recurrent_activation", "use_bias", "unit_forget_bias",

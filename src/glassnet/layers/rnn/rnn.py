@@ -280,6 +280,21 @@ class RNN(Layer):
         return cls(cell, **config)
 
 
+class BuiltInRNN(RNN):
+    """SimpleRNN, LSTM and GRU: their config lists the cell's arguments (Keras' form), not the cell."""
+
+    def get_config(self):
+        from glassnet.layers.rnn import cell_arguments
+
+        config = super().get_config()
+        del config["cell"]
+        return {**config, **cell_arguments.config_entries(self.cell, layer=self)}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
 def _reset_dropout_masks(cell):
     """Forget the dropout masks of this call (Keras draws new ones for every batch)."""
     for inner in getattr(cell, "cells", None) or [cell]:

@@ -5,7 +5,7 @@ from glassnet.autodiff.tensor import Tensor
 from glassnet.layers.layer import Layer
 from glassnet.layers.rnn import cell_arguments as args
 from glassnet.layers.rnn.dropout_rnn_cell import DropoutRNNCell
-from glassnet.layers.rnn.rnn import RNN, forward_to_cell
+from glassnet.layers.rnn.rnn import BuiltInRNN, forward_to_cell
 from glassnet.ops import rnn as rnn_ops
 
 
@@ -69,7 +69,7 @@ class SimpleRNNCell(DropoutRNNCell, Layer):
         return {**super().get_config(), **args.config_entries(self)}
 
 
-class SimpleRNN(RNN):
+class SimpleRNN(BuiltInRNN):
     """Fully connected RNN whose output is fed back as the next step's state (Keras' ``SimpleRNN``).
 
     Inputs (batch, timesteps, features); output (batch, units), or
@@ -94,15 +94,6 @@ class SimpleRNN(RNN):
         super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
                          go_backwards=go_backwards, stateful=stateful, unroll=unroll,
                          activity_regularizer=activity_regularizer, **kwargs)
-
-    def get_config(self):
-        config = super().get_config()
-        del config["cell"]
-        return {**config, **args.config_entries(self.cell, layer=self)}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
 
 
 forward_to_cell(SimpleRNN, ("units", "activation", "use_bias", "kernel_initializer", "recurrent_initializer",

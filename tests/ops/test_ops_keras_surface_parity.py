@@ -24,7 +24,8 @@ LABELS = np.array([0, 2, 1, 1])
 KERAS_NAMESPACES = {"image", "linalg", "nn", "numpy"}
 IMPLEMENTATION_MODULES = {
     "convolution", "core", "creation", "einsum", "embedding", "fused_activation", "linalg", "logic", "math",
-    "normalization", "operators", "pooling", "reduce", "rnn", "shaping", "sorting", "symbolic", "windows",
+    "normalization", "operators", "pooling", "reduce", "rnn", "shaping", "sorting", "spectral", "symbolic",
+    "windows",
 }
 
 PARITY = [

@@ -55,6 +55,9 @@ from glassnet.ops.shaping import (
     squeeze, stack, swapaxes, take, take_along_axis, tile, transpose, tril, triu, unstack, vstack,
 )
 from glassnet.ops.sorting import argsort, in_top_k, sort, top_k
+from glassnet.ops.spectral import (
+    extract_sequences, fft, fft2, ifft2, irfft, istft, rfft, stft, view_as_complex, view_as_real,
+)
 from glassnet.ops.symbolic import dispatching as _dispatching
 
 _attach_operators()

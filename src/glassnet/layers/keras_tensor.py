@@ -15,6 +15,7 @@ class KerasTensor:
         self.name = name
         self._keras_history = None  # (layer, node_index, tensor_index)
         self._pre_serialization_keras_history = None  # [layer name, node index, tensor index] read from a config
+        self._keras_mask = None  # the symbolic mask a layer gave this tensor (a bool KerasTensor), as in Keras
 
     @property
     def ndim(self):

@@ -479,31 +479,55 @@ class Layer:
             self._maybe_build(input_shape)
         if self.input_spec is not None:
             self._check_inputs(self.input_spec, inputs)
-        if is_symbolic([list(args), kwargs]) and type(self).compute_output_shape is Layer.compute_output_shape:
-            output_shape = self._shape_from_call(inputs, args, kwargs)  # call(a, b): every tensor argument counts
+        previous_mask = kwargs.get("mask")
+        if previous_mask is None:
+            previous_mask = mask_of(inputs)
+        accepts_mask = _call_accepts(type(self))[1]
+        default_shape = type(self).compute_output_shape is Layer.compute_output_shape
+        if default_shape and (is_symbolic([list(args), kwargs]) or (accepts_mask and previous_mask is not None)):
+            # call(a, b) or call(x, mask=...): every tensor argument counts, as when the layer runs
+            call_kwargs = {**kwargs, "mask": previous_mask} if accepts_mask and previous_mask is not None else kwargs
+            output_shape = self._shape_from_call(inputs, args, call_kwargs)
         else:
             output_shape = self.compute_output_shape(input_shape)
         if isinstance(output_shape, list):
             outputs = [KerasTensor(s, dtype=self.dtype) for s in output_shape]
         else:
             outputs = KerasTensor(output_shape, dtype=self._output_dtype(inputs))
+        if isinstance(kwargs.get("mask"), KerasTensor) and kwargs["mask"]._keras_history is None:
+            kwargs = {k: v for k, v in kwargs.items() if k != "mask"}  # an input's own mask: it comes with the input
         Node(self, inputs, outputs, args, kwargs)
+        if self.supports_masking and (previous_mask is not None or _makes_masks(type(self))):
+            self._attach_symbolic_mask(inputs, outputs, previous_mask)
+        elif previous_mask is not None and not self.supports_masking:
+            _warn_mask_destroyed(self)
         return outputs
+
+    def _attach_symbolic_mask(self, inputs, outputs, previous_mask):
+        """Keras' rule on symbolic tensors: each output gets the symbolic mask ``compute_mask`` would give.
+
+        ``compute_mask`` runs on stand-ins (zeros for the inputs, all-true masks); only the masks' shapes
+        are kept, with the batch axis unknown. The real masks are made when the model runs.
+        """
+        with no_grad():
+            masks = self.compute_mask(_stand_in(inputs), _stand_in(previous_mask))
+        if masks is None:
+            return
+        flat_outputs = outputs if isinstance(outputs, list) else [outputs]
+        flat_masks = list(masks) if isinstance(masks, (list, tuple)) else [masks] * len(flat_outputs)
+        first = _flatten_shapes(shape_of(inputs))
+        unknown = [d is None for d in first] if isinstance(first, tuple) else []
+        for tensor, mask in zip(flat_outputs, flat_masks):
+            if mask is not None:  # a mask's axes are the inputs' leading ones (batch, time)
+                shape = np.shape(mask_array(mask))
+                tensor._keras_mask = KerasTensor(
+                    [None if axis < len(unknown) and unknown[axis] else d for axis, d in enumerate(shape)], "bool")
 
     def _shape_from_call(self, inputs, args, kwargs):
         """The output shape of a call with several tensor arguments, by running ``call`` on zeros for each."""
-        def dummy(item):
-            if isinstance(item, KerasTensor):
-                return Tensor(np.zeros([1 if d is None else d for d in item.shape], dtype=item.dtype))
-            if isinstance(item, (list, tuple)):
-                return type(item)(dummy(i) for i in item)
-            if isinstance(item, dict):
-                return {key: dummy(value) for key, value in item.items()}
-            return item
-
-        call_kwargs = {**self._default_call_kwargs(False), **dummy(kwargs)}
+        call_kwargs = {**self._default_call_kwargs(False), **_stand_in(kwargs)}
         with no_grad():
-            outputs = self.call(dummy(inputs), *dummy(list(args)), **call_kwargs)
+            outputs = self.call(_stand_in(inputs), *_stand_in(list(args)), **call_kwargs)
         first = _flatten_shapes(shape_of(inputs))
         batch_unknown = bool(first) and first[0] is None
         shapes = [tuple(o.shape) for o in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
@@ -617,12 +641,24 @@ def _makes_masks(layer_class):
 
 def mask_of(inputs):
     """The mask carried by ``inputs`` (a list of masks for a list of inputs), or None when none carries one."""
-    if type(inputs) is Tensor:
+    if type(inputs) is Tensor or type(inputs) is KerasTensor:
         return inputs._keras_mask
     if isinstance(inputs, (list, tuple)):
         masks = [getattr(t, "_keras_mask", None) for t in inputs]
         return masks if any(m is not None for m in masks) else None
     return None
+
+
+def _stand_in(item):
+    """Concrete stand-ins for symbolic tensors: zeros of their shape (all true for masks), batch of 1."""
+    if isinstance(item, KerasTensor):
+        shape = [1 if d is None else d for d in item.shape]
+        return Tensor(np.ones(shape, dtype=bool) if item.dtype == "bool" else np.zeros(shape, dtype=item.dtype))
+    if isinstance(item, (list, tuple)):
+        return type(item)(_stand_in(i) for i in item)
+    if isinstance(item, dict):
+        return {key: _stand_in(value) for key, value in item.items()}
+    return item
 
 
 def mask_array(mask):

@@ -12,8 +12,8 @@ from types import FunctionType as _FunctionType
 from glassnet.ops import image, linalg, nn, numpy  # Keras' namespaces
 from glassnet.ops.convolution import conv, conv_transpose, depthwise_conv
 from glassnet.ops.core import (
-    cast, cond, convert_to_numpy, convert_to_tensor, custom_gradient, dtype, fori_loop, is_tensor, map, ndim,
-    scan, shape, size, stop_gradient, switch, vectorized_map, while_loop,
+    associative_scan, cast, cond, convert_to_numpy, convert_to_tensor, custom_gradient, dtype, fori_loop, is_tensor,
+    map, ndim, scan, shape, size, stop_gradient, switch, vectorized_map, while_loop,
 )
 from glassnet.ops.creation import (
     arange, empty, empty_like, eye, full, full_like, identity, linspace, logspace, meshgrid, ones, ones_like,
@@ -21,8 +21,8 @@ from glassnet.ops.creation import (
 )
 from glassnet.ops.einsum import einsum  # noqa: F401
 from glassnet.ops.linalg import (
-    cholesky, det, dot, eig, eigh, inner, inv, lstsq, matmul, matrix_rank, norm, outer, pinv, qr, slogdet, solve, svd,
-    tensordot, vdot,
+    cholesky, cholesky_inverse, det, dot, eig, eigh, inner, inv, jvp, logdet, lstsq, lu_factor, matmul, matrix_rank,
+    norm, outer, pinv, qr, slogdet, solve, solve_triangular, svd, tensordot, vdot,
 )
 from glassnet.ops.logic import (
     allclose, bitwise_and, bitwise_invert, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift,
@@ -36,6 +36,9 @@ from glassnet.ops.math import (
     tan, true_divide, trunc, where,
 )
 from glassnet.ops.nn import (
+    adaptive_average_pool, adaptive_max_pool, batch_normalization, ctc_decode, ctc_loss, depth_to_space,
+    dot_product_attention, fold, layer_normalization, polar, psnr, rms_normalization, separable_conv,
+    space_to_depth, sparse_sigmoid, sparsemax, unfold,
     binary_crossentropy, categorical_crossentropy, celu, dense, glu, hard_shrink, hard_tanh, soft_shrink, sparse_plus,
     squareplus, tanh_shrink, threshold, dropout, elu, gelu, hard_sigmoid, hard_silu, hard_swish,
     leaky_relu, log_sigmoid, log_softmax, moments, multi_hot, one_hot, relu, relu6, selu, sigmoid,
@@ -49,6 +52,7 @@ from glassnet.ops.reduce import (
     all, amax, amin, any, argmax, argmin, average, count_nonzero, cumprod, cumsum, logsumexp, max, mean, median,
     min, nanmax, nanmean, nanmin, nansum, percentile, prod, ptp, quantile, std, sum, trace, var,
 )
+from glassnet.ops.segment import segment_max, segment_min, segment_prod, segment_sum
 from glassnet.ops.shaping import (
     append, array_split, broadcast_to, concatenate, diag, diagonal, diff, dsplit, dstack, expand_dims, flatten_batch,
     flip, fliplr, flipud, get_item, hsplit, hstack, rot90, vsplit, moveaxis, pad, ravel, repeat, reshape, roll, scatter, scatter_update, slice, slice_update, split,
@@ -66,7 +70,7 @@ _attach_operators()
 # answer from the symbolic tensor itself or run Python control flow
 _NOT_RECORDED = {
     "shape", "ndim", "size", "dtype", "is_tensor", "convert_to_numpy", "cond", "switch", "while_loop", "fori_loop",
-    "scan", "map", "vectorized_map", "custom_gradient", "dense", "dropout",
+    "scan", "map", "vectorized_map", "custom_gradient", "dense", "dropout", "associative_scan", "jvp",
 }
 
 

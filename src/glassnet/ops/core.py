@@ -10,7 +10,7 @@ from glassnet.autodiff.function import Function
 from glassnet.autodiff.grad_mode import no_grad
 from glassnet.autodiff.tensor import Tensor
 from glassnet.ops._convert import as_input, data_of, result_dtype
-from glassnet.ops.shaping import get_item, stack
+from glassnet.ops.shaping import concatenate, flip, get_item, stack
 
 
 class Cast(Function):
@@ -164,6 +164,61 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     if isinstance(ys[0], (list, tuple)):
         return carry, type(ys[0])(stack([y[j] for y in ys]) for j in range(len(ys[0])))
     return carry, stack(ys)
+
+
+def _flatten(tree):
+    """The arrays of a nested list / tuple / dict, and a function that rebuilds the structure from them."""
+    if isinstance(tree, dict):
+        keys = sorted(tree)
+        parts = [_flatten(tree[k]) for k in keys]
+    elif isinstance(tree, (list, tuple)):
+        keys, parts = None, [_flatten(v) for v in tree]
+    else:
+        return [tree], lambda leaves: leaves[0]
+    counts = [len(leaves) for leaves, _ in parts]
+
+    def rebuild(leaves):
+        values, start = [], 0
+        for (_, build), n in zip(parts, counts):
+            values.append(build(leaves[start:start + n]))
+            start += n
+        return dict(zip(keys, values)) if keys is not None else type(tree)(values)
+
+    return [leaf for leaves, _ in parts for leaf in leaves], rebuild
+
+
+def associative_scan(f, elems, reverse=False, axis=0):
+    """Inclusive scan with an associative ``f``: ``[a, f(a, b), f(f(a, b), c), ...]`` along ``axis``.
+
+    ``f`` works element-wise on (trees of) arrays that keep the scanned axis. Hillis-Steele: after
+    step d (shift 1, 2, 4, ...), element i combines the 2^d elements ending at i, so log2(n) calls of
+    ``f`` on whole arrays do the scan.
+    """
+    if not callable(f):
+        raise TypeError(f"associative_scan: f must be a callable, got {f!r}")
+    leaves, rebuild = _flatten(elems)
+    leaves = [as_input(leaf) for leaf in leaves]
+    ndim = np.ndim(data_of(leaves[0]))
+    axis = axis % ndim
+    n = np.shape(data_of(leaves[0]))[axis]
+    if any(np.shape(data_of(leaf))[axis] != n for leaf in leaves):
+        raise ValueError(f"associative_scan: every array in elems needs the same length {n} along axis {axis}")
+    if reverse:
+        leaves = [flip(leaf, axis) for leaf in leaves]
+
+    def part(leaf, start, stop):
+        return get_item(leaf, (slice(None),) * axis + (slice(start, stop),))
+
+    shift = 1
+    while shift < n:
+        earlier = rebuild([part(leaf, 0, n - shift) for leaf in leaves])
+        later = rebuild([part(leaf, shift, n) for leaf in leaves])
+        combined, _ = _flatten(f(earlier, later))
+        leaves = [concatenate([part(leaf, 0, shift), c], axis=axis) for leaf, c in zip(leaves, combined)]
+        shift *= 2
+    if reverse:
+        leaves = [flip(leaf, axis) for leaf in leaves]
+    return rebuild(leaves)
 
 
 def map(f, xs):  # noqa: A001 - Keras' name

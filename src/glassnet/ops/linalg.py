@@ -6,7 +6,8 @@ matrix axes; leading axes broadcast and are summed back by the engine).
 
 import numpy as np
 
-from glassnet.autodiff.function import Function
+from glassnet.autodiff.function import Function, backward
+from glassnet.autodiff.grad_mode import enable_grad
 from glassnet.autodiff.tensor import Tensor
 from glassnet.backend import get_array_module
 from glassnet.ops import math, reduce
@@ -271,3 +272,140 @@ def matrix_rank(x, tol=None):
 def slogdet(x):
     """The sign and log of the absolute determinant (no gradient)."""
     return _constant(lambda a: tuple(np.linalg.slogdet(a)), x)
+
+
+class SolveTriangular(Function):
+    """x = a^-1 b for triangular a (only its lower or upper triangle is read);
+    db = a^-T dx,  da = -tri(db x^T)"""
+
+    def __init__(self, lower):
+        self.lower = lower
+
+    def _triangle(self, a):
+        xp = get_array_module(a)
+        return xp.tril(a) if self.lower else xp.triu(a)
+
+    def forward(self, a, b):
+        xp = get_array_module(a)
+        self.a = self._triangle(a)
+        self.x = xp.linalg.solve(self.a, b)
+        return self.x
+
+    def backward(self, gx):
+        xp = get_array_module(gx)
+        gb = xp.linalg.solve(xp.swapaxes(self.a, -1, -2), gx)
+        need_a, need_b = self.needs_input_grad
+        ga = self._triangle(-(gb @ xp.swapaxes(self.x, -1, -2))) if need_a else None
+        return ga, (gb if need_b else None)
+
+
+class Logdet(Function):
+    """y = log det(a) (nan where det < 0);  da = dy a^-T"""
+
+    def forward(self, a):
+        xp = get_array_module(a)
+        self.a = a
+        sign, logabs = xp.linalg.slogdet(a)
+        return xp.where(sign < 0, xp.nan, logabs).astype(a.dtype)
+
+    def backward(self, gy):
+        xp = get_array_module(gy)
+        return gy[..., None, None] * xp.swapaxes(xp.linalg.inv(self.a), -1, -2)
+
+
+def _square(x, name):
+    shape = np.shape(data_of(x))
+    if len(shape) < 2 or shape[-1] != shape[-2]:
+        raise ValueError(f"{name} expects square matrices in the last two axes, got shape {shape}")
+
+
+def solve_triangular(a, b, lower=False):
+    """``x`` with ``a @ x = b`` for triangular ``a`` (upper unless ``lower``); ``b`` may be one vector
+    per matrix."""
+    a, b = as_input(a), as_input(b)
+    _square(a, "solve_triangular")
+    vector = _ndim(b) == _ndim(a) - 1
+    x = SolveTriangular.apply(a, expand_dims(b, -1) if vector else b, lower=bool(lower))
+    return squeeze(x, -1) if vector else x
+
+
+def cholesky_inverse(x, upper=False):
+    """The inverse of ``a = x x^T`` (``x^T x`` when ``upper``) from its Cholesky factor ``x``."""
+    x = as_input(x)
+    _square(x, "cholesky_inverse")
+    factor_t = transpose(x, (*range(_ndim(x) - 2), _ndim(x) - 1, _ndim(x) - 2))
+    return inv(matmul(factor_t, x) if upper else matmul(x, factor_t))
+
+
+def logdet(x):
+    """The log of the determinant of each square matrix (nan where it is negative)."""
+    x = as_input(x)
+    _square(x, "logdet")
+    return Logdet.apply(x)
+
+
+def _lu_one(a):
+    """LU with partial pivoting of one matrix: (packed L\\U, 0-based row swaps), as LAPACK's getrf."""
+    lu = a.copy()
+    rows, cols = lu.shape
+    pivots = np.zeros(min(rows, cols), dtype=np.int32)
+    for k in range(min(rows, cols)):
+        p = k + int(np.argmax(np.abs(lu[k:, k])))
+        pivots[k] = p
+        lu[[k, p]] = lu[[p, k]]
+        if lu[k, k] != 0:
+            lu[k + 1:, k] /= lu[k, k]
+            lu[k + 1:, k + 1:] -= np.outer(lu[k + 1:, k], lu[k, k + 1:])
+    return lu, pivots
+
+
+def lu_factor(x):
+    """The LU factorisation with partial pivoting: ``(lu, pivots)``, L (unit diagonal, below) and U
+    packed in one matrix, pivots the 0-based row swapped with each row in turn (no gradient)."""
+    data = np.asarray(data_of(as_input(x)))
+    if data.ndim < 2:
+        raise ValueError(f"lu_factor expects matrices (rank >= 2), got shape {data.shape}")
+    if data.dtype.kind != "f":
+        data = data.astype(np.float32)
+    batch = data.reshape(-1, *data.shape[-2:])
+    parts = [_lu_one(m) for m in batch]
+    lu = np.stack([p[0] for p in parts]).reshape(data.shape)
+    pivots = np.stack([p[1] for p in parts]).reshape(data.shape[:-2] + (min(data.shape[-2:]),))
+    return Tensor(lu), Tensor(pivots)
+
+
+def jvp(fun, primals, tangents, has_aux=False):
+    """Forward-mode product ``J t`` of ``fun`` at ``primals``: returns ``(outputs, J t)``, and ``aux``
+    when ``has_aux`` (``fun`` then returns ``(outputs, aux)``).
+
+    Computed by reverse mode, one backward pass per output element (fine for small functions).
+    """
+    primals, tangents = tuple(primals), tuple(tangents)
+    if len(primals) != len(tangents):
+        raise ValueError(f"jvp: got {len(primals)} primals and {len(tangents)} tangents; pass one tangent each")
+    leaves = [Tensor(np.asarray(data_of(as_input(p))), requires_grad=True) for p in primals]
+    with enable_grad():
+        result = fun(*leaves)
+    outputs, aux = result if has_aux else (result, None)
+    single = not isinstance(outputs, (list, tuple))
+    products = [_jvp_of(out, leaves, tangents) for out in ([outputs] if single else outputs)]
+    plain = [Tensor(np.asarray(data_of(o))) for o in ([outputs] if single else outputs)]
+    outputs, products = (plain[0], products[0]) if single else (type(outputs)(plain), type(outputs)(products))
+    return (outputs, products, aux) if has_aux else (outputs, products)
+
+
+def _jvp_of(out, leaves, tangents):
+    """sum_i dout/dprimal_i . tangent_i for one output, row by row of its Jacobian."""
+    data = np.asarray(data_of(out))
+    product = np.zeros(data.shape, dtype=data.dtype if data.dtype.kind == "f" else np.float32)
+    if not isinstance(out, Tensor) or not out.requires_grad:
+        return Tensor(product)
+    for index in np.ndindex(data.shape):
+        for leaf in leaves:
+            leaf.grad = None
+        seed = np.zeros_like(data)
+        seed[index] = 1
+        backward(out, seed, retain_graph=True)
+        product[index] = sum(float(np.sum(leaf.grad * np.asarray(data_of(t)))) for leaf, t in zip(leaves, tangents)
+                             if leaf.grad is not None)
+    return Tensor(product)

@@ -22,8 +22,13 @@ from glassnet.ops.fused_activation import (
     fused_key,
     relu_slope,
 )
-from glassnet.ops.linalg import norm
+from glassnet.ops.ctc import ctc_decode, ctc_loss  # noqa: F401 - Keras' ops.nn names
+from glassnet.ops.folding import fold, unfold  # noqa: F401
+from glassnet.ops.linalg import matmul, norm
 from glassnet.ops.math import erf_values
+from glassnet.ops.normalization import (  # noqa: F401
+    batch_normalization, layer_normalization, rms_normalization,
+)
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -696,3 +701,188 @@ def sparse_plus(x):
     data = data_of(as_input(x))
     middle = math.multiply(math.square(math.add(x, 1.0)), 0.25)
     return math.where(data <= -1.0, 0.0, math.where(data >= 1.0, x, middle))
+
+
+def keras_conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None, data_format=None,
+                         dilation_rate=1):
+    """``keras.ops.nn.conv_transpose``: kernel (spatial..., out, in), no bias."""
+    ndim = len(np.shape(data_of(as_input(inputs))))
+    x, kernel, restore = _spatial(inputs, kernel, data_format)
+    return restore(convolution.conv_transpose(x, kernel, None, strides=_pair(strides, ndim), padding=padding,
+                                              output_padding=_pair(output_padding, ndim),
+                                              dilation_rate=_pair(dilation_rate, ndim)))
+
+
+conv_transpose = keras_conv_transpose
+
+
+def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid", data_format=None,
+                   dilation_rate=1):
+    """A depthwise convolution, then a 1x1 convolution mixing the channels."""
+    ndim = len(np.shape(data_of(as_input(inputs))))
+    x, depthwise_kernel, restore = _spatial(inputs, depthwise_kernel, data_format)
+    if ndim == 3:
+        pointwise_kernel = shaping.expand_dims(pointwise_kernel, 0)
+    y = convolution.depthwise_conv(x, depthwise_kernel, None, strides=_pair(strides, ndim), padding=padding,
+                                   dilation_rate=_pair(dilation_rate, ndim))
+    return restore(convolution.conv(y, pointwise_kernel, None))
+
+
+def _adaptive_pool(kind, inputs, output_size, data_format):
+    x = as_input(inputs)
+    ndim = len(np.shape(data_of(x)))
+    if ndim not in (3, 4, 5):
+        raise ValueError(f"adaptive pooling expects a batch of 1-D, 2-D or 3-D inputs (rank 3, 4 or 5), "
+                         f"got shape {np.shape(data_of(x))}")
+    size = (output_size,) * (ndim - 2) if isinstance(output_size, int) else tuple(output_size)
+    if len(size) != ndim - 2:
+        raise ValueError(f"adaptive pooling: output_size must give {ndim - 2} sizes, got {output_size!r}")
+    channels_first = (data_format or config.image_data_format()) == "channels_first"
+    if channels_first:
+        x = shaping.transpose(x, (0, *range(2, ndim), 1))
+    y = pooling.adaptive_pool(x, size, kind)
+    return shaping.transpose(y, (0, ndim - 1, *range(1, ndim - 1))) if channels_first else y
+
+
+def adaptive_average_pool(inputs, output_size, data_format=None):
+    """Average pooling into ``output_size`` bins per spatial axis (PyTorch's bins)."""
+    return _adaptive_pool("average", inputs, output_size, data_format)
+
+
+def adaptive_max_pool(inputs, output_size, data_format=None):
+    """Max pooling into ``output_size`` bins per spatial axis (PyTorch's bins)."""
+    return _adaptive_pool("max", inputs, output_size, data_format)
+
+
+def _check_image_batch(x, name, data_format):
+    shape = np.shape(data_of(x))
+    if len(shape) != 4:
+        raise ValueError(f"{name} expects a batch of images (rank 4), got shape {shape}")
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError(f"{name}: data_format must be 'channels_last' or 'channels_first', got {data_format!r}")
+    return shape if data_format == "channels_last" else (shape[0], shape[2], shape[3], shape[1])
+
+
+def depth_to_space(x, block_size, data_format="channels_last"):
+    """Move channels into (block_size x block_size) spatial blocks: (N, H, W, C b^2) -> (N, H b, W b, C)."""
+    x = as_input(x)
+    n, h, w, c = _check_image_batch(x, "depth_to_space", data_format)
+    b = int(block_size)
+    if c % (b * b):
+        raise ValueError(f"depth_to_space: channels {c} must be divisible by block_size**2 = {b * b}")
+    if data_format == "channels_last":
+        y = shaping.transpose(shaping.reshape(x, (n, h, w, b, b, c // (b * b))), (0, 1, 3, 2, 4, 5))
+        return shaping.reshape(y, (n, h * b, w * b, c // (b * b)))
+    y = shaping.transpose(shaping.reshape(x, (n, c // (b * b), b, b, h, w)), (0, 1, 4, 2, 5, 3))
+    return shaping.reshape(y, (n, c // (b * b), h * b, w * b))
+
+
+def space_to_depth(x, block_size, data_format="channels_last"):
+    """Move (block_size x block_size) spatial blocks into channels: (N, H b, W b, C) -> (N, H, W, C b^2)."""
+    x = as_input(x)
+    n, h, w, c = _check_image_batch(x, "space_to_depth", data_format)
+    b = int(block_size)
+    if h % b or w % b:
+        raise ValueError(f"space_to_depth: height {h} and width {w} must be divisible by block_size {b}")
+    if data_format == "channels_last":
+        y = shaping.transpose(shaping.reshape(x, (n, h // b, b, w // b, b, c)), (0, 1, 3, 2, 4, 5))
+        return shaping.reshape(y, (n, h // b, w // b, c * b * b))
+    y = shaping.transpose(shaping.reshape(x, (n, c, h // b, b, w // b, b)), (0, 1, 3, 5, 2, 4))
+    return shaping.reshape(y, (n, c * b * b, h // b, w // b))
+
+
+_LARGE_NEGATIVE = -0.7 * 3.38953e38  # what a False mask entry adds to a logit (Keras' value)
+
+
+def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False,
+                          flash_attention=None, attn_logits_soft_cap=None):
+    """``softmax(q k^T * scale + bias) v`` per head, inputs (batch, length, heads, head_dim).
+
+    ``scale`` defaults to 1/sqrt(head_dim); ``mask`` (bool, broadcast to (B, heads, T, S)) and
+    ``is_causal`` (query i sees keys j <= i) push the logits they exclude to a large negative; with
+    fewer key/value heads than query heads, each serves a group of query heads.
+    """
+    query, key, value = as_input(query), as_input(key), as_input(value)
+    shapes = [np.shape(data_of(t)) for t in (query, key, value)]
+    if any(len(s) != 4 for s in shapes):
+        raise ValueError(f"dot_product_attention expects 4-D inputs (batch, length, heads, head_dim), got "
+                         f"query {shapes[0]}, key {shapes[1]}, value {shapes[2]}")
+    if bias is not None and mask is not None:
+        raise ValueError("dot_product_attention: pass bias or mask, not both")
+    if flash_attention:
+        raise ValueError("dot_product_attention: flash attention needs a GPU kernel glassnet does not have; "
+                         "pass flash_attention=None or False")
+    (_, t, heads, dim), (_, s, kv_heads, _) = shapes[0], shapes[1]
+    if heads % kv_heads:
+        raise ValueError(f"dot_product_attention: {heads} query heads cannot be grouped over {kv_heads} key heads")
+    if kv_heads != heads:
+        key = shaping.repeat(key, heads // kv_heads, axis=2)
+        value = shaping.repeat(value, heads // kv_heads, axis=2)
+    q = shaping.transpose(query, (0, 2, 1, 3))
+    k = shaping.transpose(key, (0, 2, 3, 1))
+    v = shaping.transpose(value, (0, 2, 1, 3))
+    logits = math.multiply(matmul(q, k), 1.0 / _math.sqrt(dim) if scale is None else scale)
+    if attn_logits_soft_cap is not None:
+        logits = math.multiply(tanh(math.divide(logits, attn_logits_soft_cap)), attn_logits_soft_cap)
+    if bias is not None:
+        logits = math.add(logits, bias)
+    keep = None if mask is None else np.asarray(data_of(as_input(mask)), dtype=bool)
+    if is_causal:
+        causal = np.tril(np.ones((t, s), dtype=bool))
+        keep = causal if keep is None else keep & causal
+    if keep is not None:
+        logits = math.add(logits, np.where(keep, 0.0, _LARGE_NEGATIVE).astype(data_of(logits).dtype))
+    return shaping.transpose(matmul(softmax(logits, axis=-1), v), (0, 2, 1, 3))
+
+
+def polar(abs_, angle):
+    """The complex numbers ``abs_ * (cos(angle) + i sin(angle))`` (no gradient)."""
+    magnitude = np.asarray(data_of(as_input(abs_)))
+    angle = np.asarray(data_of(as_input(angle)))
+    dtype = np.complex128 if np.result_type(magnitude, angle) == np.float64 else np.complex64
+    return Tensor((magnitude * np.cos(angle) + 1j * magnitude * np.sin(angle)).astype(dtype))
+
+
+def psnr(x1, x2, max_val):
+    """Peak signal-to-noise ratio ``20 log10(max_val) - 10 log10(mean((x1 - x2)^2))``."""
+    x1, x2 = as_input(x1), as_input(x2)
+    if np.shape(data_of(x1)) != np.shape(data_of(x2)):
+        raise ValueError(f"psnr: x1 and x2 must have the same shape, got {np.shape(data_of(x1))} and "
+                         f"{np.shape(data_of(x2))}")
+    mse = reduce.mean(math.square(math.subtract(x1, x2)))
+    return math.subtract(20.0 * _math.log10(float(max_val)), math.multiply(math.log(mse), 10.0 / _math.log(10.0)))
+
+
+def sparse_sigmoid(x):
+    """0 for ``x <= -1``, 1 for ``x >= 1``, ``(x + 1) / 2`` in between."""
+    return math.clip(math.multiply(math.add(x, 1.0), 0.5), 0.0, 1.0)
+
+
+class Sparsemax(Function):
+    """y = max(x - tau, 0), tau chosen so y sums to 1 along the last axis (Martins & Astudillo);
+    dx = s (dy - sum(dy s) / sum(s)) on the support s = (y > 0)"""
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        ordered = -xp.sort(-x, axis=-1)
+        totals = xp.cumsum(ordered, axis=-1)
+        ranks = xp.arange(1, x.shape[-1] + 1, dtype=x.dtype)
+        support = ordered - (totals - 1) / ranks > 0
+        k = support.sum(axis=-1, keepdims=True)
+        tau = (xp.take_along_axis(totals, k - 1, axis=-1) - 1) / k
+        self.support = (x - tau > 0).astype(x.dtype)
+        return xp.maximum(x - tau, 0).astype(x.dtype)
+
+    def backward(self, gy):
+        s = self.support
+        mean = (gy * s).sum(axis=-1, keepdims=True) / s.sum(axis=-1, keepdims=True)
+        return s * (gy - mean)
+
+
+def sparsemax(x, axis=-1):
+    """The Euclidean projection of ``x`` onto the probability simplex along ``axis``: like softmax,
+    but exact zeros for low scores."""
+    x = as_input(x)
+    moved = axis not in (-1, len(np.shape(data_of(x))) - 1)
+    y = Sparsemax.apply(shaping.moveaxis(x, axis, -1) if moved else x)
+    return shaping.moveaxis(y, -1, axis) if moved else y

@@ -9,11 +9,17 @@ For x normalised over the axes in ``axes`` (m values per group):
     dx = gamma / sqrt(var + eps) * (dy - mean(dy) - xhat mean(dy xhat))
 
 The three sums are the whole backward pass; no intermediate graph is kept.
+Keras' ``batch_normalization`` (given statistics) and ``rms_normalization``
+are composed from element-wise ops; ``layer_normalization`` is ``Normalize``.
 """
 
+import numpy as np
+
+from glassnet import config
 from glassnet.autodiff.function import Function
 from glassnet.backend import get_array_module
-from glassnet.ops._convert import as_input
+from glassnet.ops import math, reduce, shaping
+from glassnet.ops._convert import as_input, data_of
 
 
 class Normalize(Function):
@@ -86,3 +92,60 @@ def normalize(x, gamma=None, beta=None, axes=(0,), epsilon=1e-3):
 
 def _shape(x):
     return x.shape if hasattr(x, "shape") else get_array_module(x).shape(x)
+
+
+def _axes(axis, ndim):
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    return tuple(sorted(a % ndim for a in axes))
+
+
+def _along(v, axes, shape):
+    """``v`` (shaped like the normalised axes) reshaped to broadcast against ``shape``; None stays None."""
+    if v is None:
+        return None
+    v = as_input(v)
+    if len(np.shape(data_of(v))) == len(shape) or axes == (len(shape) - 1,):
+        return v
+    return shaping.reshape(v, [shape[a] if a in axes else 1 for a in range(len(shape))])
+
+
+def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
+    """``(x - mean) / sqrt(variance + epsilon) * scale + offset`` with given statistics, which are
+    vectors along ``axis``."""
+    x = as_input(x)
+    shape = np.shape(data_of(x))
+    axes = _axes(axis, len(shape))
+    mean, variance = _along(mean, axes, shape), _along(variance, axes, shape)
+    inv = math.rsqrt(math.add(variance, epsilon))
+    if scale is not None:
+        inv = math.multiply(inv, _along(scale, axes, shape))
+    y = math.multiply(math.subtract(x, mean), inv)
+    return y if offset is None else math.add(y, _along(offset, axes, shape))
+
+
+def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
+    """``(x - mean) / sqrt(var + epsilon) * gamma + beta``, statistics over ``axis`` of each sample
+    (``epsilon`` defaults to ``config.epsilon()``; ``rms_scaling=True`` skips the centring and beta)."""
+    unknown = set(kwargs) - {"rms_scaling"}
+    if unknown:
+        raise TypeError(f"layer_normalization got unexpected keyword arguments {sorted(unknown)}")
+    x = as_input(x)
+    shape = np.shape(data_of(x))
+    axes = _axes(axis, len(shape))
+    epsilon = config.epsilon() if epsilon is None else epsilon
+    gamma, beta = _along(gamma, axes, shape), _along(beta, axes, shape)
+    if kwargs.get("rms_scaling"):
+        y = math.multiply(x, math.rsqrt(math.add(reduce.var(x, axis=axes, keepdims=True), epsilon)))
+        return y if gamma is None else math.multiply(y, gamma)
+    return Normalize.apply(x, gamma, beta, axes=axes, epsilon=epsilon)[0]
+
+
+def rms_normalization(x, scale=None, axis=-1, epsilon=None):
+    """``x / sqrt(mean(x^2 over axis) + epsilon) * scale`` (``epsilon`` defaults to ``config.epsilon()``)."""
+    x = as_input(x)
+    shape = np.shape(data_of(x))
+    axes = _axes(axis, len(shape))
+    epsilon = config.epsilon() if epsilon is None else epsilon
+    mean_square = reduce.mean(math.square(x), axis=axes, keepdims=True)
+    y = math.multiply(x, math.rsqrt(math.add(mean_square, epsilon)))
+    return y if scale is None else math.multiply(y, _along(scale, axes, shape))

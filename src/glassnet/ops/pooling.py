@@ -7,6 +7,8 @@ pooling divides by the number of real (unpadded) values, as Keras does, and
 max pooling pads with -inf so padding never wins.
 """
 
+import itertools
+
 from glassnet.autodiff.function import Function
 from glassnet.backend import get_array_module
 from glassnet.backend.parallel import batch_parts, run_parts
@@ -177,3 +179,60 @@ def max_pool(x, pool_size=2, strides=None, padding="valid"):
 def average_pool(x, pool_size=2, strides=None, padding="valid"):
     """2-D average pooling of an NHWC batch."""
     return AvgPool2D.apply(as_input(x), pool_size=pool_size, strides=strides, padding=str(padding).lower())
+
+
+# --- adaptive pooling ------------------------------------------------------------
+
+
+def adaptive_bins(size, out):
+    """PyTorch's bins: output i pools input [floor(i size / out), ceil((i + 1) size / out))."""
+    return [slice((i * size) // out, -((-(i + 1) * size) // out)) for i in range(out)]
+
+
+class AdaptivePool(Function):
+    """Pool (N, *spatial, C) into ``output_size`` bins per spatial axis (max or average).
+
+    average: y = mean of the bin;  dx = dy / bin size over the bin
+    max:     y = max of the bin;   dx = dy at the bin's first maximum
+    """
+
+    def __init__(self, output_size, kind):
+        self.output_size, self.kind = tuple(output_size), kind
+
+    def _regions(self, shape):
+        bins = [adaptive_bins(size, out) for size, out in zip(shape[1:-1], self.output_size)]
+        for index in itertools.product(*(range(out) for out in self.output_size)):
+            yield index, (slice(None), *(b[i] for b, i in zip(bins, index)), slice(None))
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        self.x = x
+        spatial = tuple(range(1, x.ndim - 1))
+        y = xp.empty(x.shape[:1] + self.output_size + x.shape[-1:], dtype=x.dtype)
+        reduce = xp.max if self.kind == "max" else xp.mean
+        for index, region in self._regions(x.shape):
+            y[(slice(None), *index)] = reduce(x[region], axis=spatial)
+        self.y = y
+        return y
+
+    def backward(self, gy):
+        xp = get_array_module(gy)
+        x = self.x
+        gx = xp.zeros(x.shape, dtype=gy.dtype)
+        for index, region in self._regions(x.shape):
+            g = gy[(slice(None), *index)]
+            window = x[region]
+            share = (slice(None),) + (None,) * (x.ndim - 2) + (slice(None),)
+            if self.kind == "max":
+                hit = window == self.y[(slice(None), *index)][share]
+                flat = hit.reshape(hit.shape[0], -1, hit.shape[-1])
+                first = flat & (xp.cumsum(flat, axis=1) == 1)
+                gx[region] += first.reshape(hit.shape) * g[share]
+            else:
+                gx[region] += g[share] / (window.size // (window.shape[0] * window.shape[-1]))
+        return gx
+
+
+def adaptive_pool(x, output_size, kind):
+    """Adaptive max or average pooling of a channels-last (N, *spatial, C) batch."""
+    return AdaptivePool.apply(as_input(x), output_size=tuple(output_size), kind=kind)

@@ -45,3 +45,62 @@ def test_a_mapped_text_dataset_trains_as_the_guides_write_it(tmp_path):
     model.compile(optimizer=keras.optimizers.Adam(0.1), loss="binary_crossentropy", metrics=["accuracy"])
     history = model.fit(ready, epochs=10, verbose=0)
     assert history.history["accuracy"][-1] == 1.0
+
+
+def _all_samples(dataset):
+    xs, ys = zip(*dataset.as_numpy_iterator())
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def test_unbatch_serves_every_sample_and_batch_regroups_them():
+    dataset = _series()
+    x, y = _all_samples(dataset)
+    samples = dataset.unbatch()
+    assert len(samples) == len(x) == 17
+    np.testing.assert_array_equal(samples[5][0], x[5])
+    assert samples[5][0].shape == (3, 2) and np.ndim(samples[5][1]) == 0
+    rebatched = samples.batch(6)
+    assert len(rebatched) == 3 and len(samples.batch(6, drop_remainder=True)) == 2
+    x2, y2 = _all_samples(rebatched)
+    np.testing.assert_array_equal(x2, x)
+    np.testing.assert_array_equal(y2, y)
+    assert rebatched[2][0].shape == (5, 3, 2)
+
+
+def test_shuffle_is_a_seeded_permutation_redrawn_each_epoch():
+    samples = _series().unbatch()
+    labels = [float(samples[i][1]) for i in range(len(samples))]
+    shuffled = samples.shuffle(100, seed=4)
+    first = [float(shuffled[i][1]) for i in range(len(shuffled))]
+    assert sorted(first) == sorted(labels) and first != labels
+    assert first == [float(e[1]) for e in samples.shuffle(100, seed=4)]
+    shuffled.on_epoch_end()
+    assert [float(shuffled[i][1]) for i in range(len(shuffled))] != first
+    fixed = samples.shuffle(100, seed=4, reshuffle_each_iteration=False)
+    before = [float(e[1]) for e in fixed]
+    fixed.on_epoch_end()
+    assert [float(e[1]) for e in fixed] == before
+
+
+def test_iterated_batches_answer_numpy_as_tf_tensors_do():
+    for x, y in _series().take(1):
+        assert type(x.numpy()) is np.ndarray and type(y.numpy()) is np.ndarray
+        np.testing.assert_array_equal(x.numpy(), _series()[0][0])
+    x, _ = next(_series().as_numpy_iterator())
+    assert type(x) is np.ndarray
+
+
+def test_a_shuffled_rebatched_dataset_trains():
+    data = np.random.default_rng(0).standard_normal((30, 2)).astype("float32")
+    dataset = keras.utils.timeseries_dataset_from_array(data, data[2:, 0], sequence_length=3, batch_size=5)
+    pipeline = dataset.unbatch().shuffle(64, seed=1).batch(7)
+    model = keras.Sequential([keras.Input((3, 2)), keras.layers.Flatten(), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    history = model.fit(pipeline, epochs=2, verbose=0)
+    assert len(history.history["loss"]) == 2 and np.isfinite(history.history["loss"]).all()
+
+
+@pytest.mark.parametrize("call", [lambda d: d.batch(0), lambda d: d.batch(2.5), lambda d: d.shuffle(0)])
+def test_bad_sizes_are_refused(call):
+    with pytest.raises(ValueError, match="expects"):
+        call(_series())

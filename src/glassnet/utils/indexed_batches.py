@@ -23,7 +23,7 @@ class IndexedBatches(DatasetMethods, PyDataset):
     def __init__(self, order, batch_size, shuffle=False, seed=None):
         super().__init__()
         self.order = np.asarray(order)
-        self.batch_size, self.shuffle = batch_size, shuffle
+        self.batch_size, self.reshuffles = batch_size, shuffle
         self._rng = np.random.RandomState(seed) if shuffle else None
 
     def make_batch(self, indices):
@@ -43,13 +43,9 @@ class IndexedBatches(DatasetMethods, PyDataset):
             return tuple(part[0] for part in batch) if isinstance(batch, tuple) else batch[0]
         return self.make_batch(self.order[index * self.batch_size: (index + 1) * self.batch_size])
 
-    def __iter__(self):
-        for index in range(len(self)):
-            yield self[index]
-
     def on_epoch_end(self):
         """Reshuffle the samples for the next epoch (when ``shuffle``)."""
-        if self.shuffle:
+        if self.reshuffles:
             self._rng.shuffle(self.order)
 
 

@@ -8,8 +8,8 @@ import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "torch")  # before keras is imported
 
-from glassnet import ops  # noqa: E402
-from glassnet.autodiff import Tensor, gradcheck  # noqa: E402
+from glassnet import ops
+from glassnet.autodiff import Tensor, gradcheck
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")
 

@@ -32,8 +32,9 @@ with ``ops.matmul`` it upsamples an image differentiably.
 import numpy as np
 
 from glassnet import config
+from glassnet.autodiff.tensor import Tensor
 from glassnet.backend import get_array_module
-from glassnet.ops import convolution, linalg, shaping
+from glassnet.ops import convolution, core, linalg, math, reduce, shaping, windows
 from glassnet.ops._convert import as_input, data_of
 
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")
@@ -266,3 +267,361 @@ def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid"
     kernel = np.eye(patch, dtype=dtype).reshape(size[0], size[1], channels, patch)
     return restore(convolution.conv(images, kernel, None, strides=strides, padding=padding,
                                     dilation_rate=dilation_rate))
+
+
+# --- crops and pads -------------------------------------------------------------
+
+
+def _spatial_axes(images, data_format, name):
+    """(height axis, width axis, channels axis) of 3-D or 4-D ``images`` in ``data_format``."""
+    shape = np.shape(data_of(images))
+    if len(shape) not in (3, 4):
+        raise ValueError(f"{name} expects images of rank 3 (single image) or 4 (batch of images), got shape {shape}")
+    data_format = data_format or config.image_data_format()
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError(f"{name}: data_format must be 'channels_last' or 'channels_first', got {data_format!r}")
+    offset = len(shape) - 3
+    if data_format == "channels_last":
+        return offset, offset + 1, offset + 2
+    return offset + 1, offset + 2, offset
+
+
+def _two_of_three(first, second, total, names, name):
+    """The missing one of (first, second, total) where first + second + size = total is implied by the other two."""
+    given = [first, second, total]
+    if given.count(None) != 1:
+        raise ValueError(f"{name}: give exactly two of {', '.join(names)}; got "
+                         + ", ".join(f"{n}={v}" for n, v in zip(names, given)))
+    for value, label in zip(given, names):
+        if value is not None and value < 0:
+            raise ValueError(f"{name}: {label} must be >= 0, got {label}={value}")
+
+
+def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None, right_padding=None,
+               target_height=None, target_width=None, data_format=None):
+    """Pad images with zeros: two of (top, bottom, target_height) and two of (left, right, target_width)."""
+    images = as_input(images)
+    h_axis, w_axis, _ = _spatial_axes(images, data_format, "pad_images")
+    shape = np.shape(data_of(images))
+    _two_of_three(top_padding, bottom_padding, target_height,
+                  ("top_padding", "bottom_padding", "target_height"), "pad_images")
+    _two_of_three(left_padding, right_padding, target_width,
+                  ("left_padding", "right_padding", "target_width"), "pad_images")
+    height, width = shape[h_axis], shape[w_axis]
+    top = top_padding if top_padding is not None else target_height - bottom_padding - height
+    bottom = bottom_padding if bottom_padding is not None else target_height - top - height
+    left = left_padding if left_padding is not None else target_width - right_padding - width
+    right = right_padding if right_padding is not None else target_width - left - width
+    for value, label in ((top, "top_padding"), (bottom, "bottom_padding"), (left, "left_padding"),
+                         (right, "right_padding")):
+        if value < 0:
+            raise ValueError(f"pad_images: {label} would be {value} for images of shape {shape}; "
+                             "the target is smaller than the image")
+    widths = [(0, 0)] * len(shape)
+    widths[h_axis], widths[w_axis] = (top, bottom), (left, right)
+    return shaping.pad(images, widths)
+
+
+def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=None, right_cropping=None,
+                target_height=None, target_width=None, data_format=None):
+    """Crop images: two of (top, bottom, target_height) and two of (left, right, target_width)."""
+    images = as_input(images)
+    h_axis, w_axis, _ = _spatial_axes(images, data_format, "crop_images")
+    shape = np.shape(data_of(images))
+    _two_of_three(top_cropping, bottom_cropping, target_height,
+                  ("top_cropping", "bottom_cropping", "target_height"), "crop_images")
+    _two_of_three(left_cropping, right_cropping, target_width,
+                  ("left_cropping", "right_cropping", "target_width"), "crop_images")
+    height, width = shape[h_axis], shape[w_axis]
+    top = top_cropping if top_cropping is not None else height - target_height - bottom_cropping
+    rows = target_height if target_height is not None else height - bottom_cropping - top
+    left = left_cropping if left_cropping is not None else width - target_width - right_cropping
+    cols = target_width if target_width is not None else width - right_cropping - left
+    if top < 0 or left < 0 or rows < 0 or cols < 0 or top + rows > height or left + cols > width:
+        raise ValueError(f"crop_images: cannot crop rows [{top}, {top + rows}) and columns [{left}, {left + cols}) "
+                         f"from images of shape {shape}")
+    index = [slice(None)] * len(shape)
+    index[h_axis], index[w_axis] = slice(top, top + rows), slice(left, left + cols)
+    return shaping.get_item(images, tuple(index))
+
+
+# --- colour spaces --------------------------------------------------------------
+
+GRAYSCALE_WEIGHTS = (0.2989, 0.5870, 0.1140)  # ITU-R BT.601 luma, as tf.image.rgb_to_grayscale
+
+
+def _float_dtype(images):
+    dtype = np.dtype(data_of(images).dtype)
+    return dtype if dtype.kind == "f" else np.dtype("float32")
+
+
+def rgb_to_grayscale(images, data_format=None):
+    """y = 0.2989 R + 0.5870 G + 0.1140 B, keeping a channels axis of 1 and the input dtype."""
+    images = as_input(images)
+    _, _, c_axis = _spatial_axes(images, data_format, "rgb_to_grayscale")
+    channels = np.shape(data_of(images))[c_axis]
+    if channels not in (1, 3):
+        raise ValueError(f"rgb_to_grayscale expects 3 (RGB) or 1 (grayscale) channels, got images of shape "
+                         f"{np.shape(data_of(images))}")
+    if channels == 1:
+        return math.multiply(images, 1) if isinstance(images, Tensor) else Tensor(np.array(data_of(images)))
+    dtype = np.dtype(data_of(images).dtype)
+    compute = _float_dtype(images)
+    weights = np.asarray(GRAYSCALE_WEIGHTS, dtype=compute).reshape([3 if a == c_axis else 1
+                                                                   for a in range(len(np.shape(data_of(images))))])
+    gray = reduce.sum(math.multiply(core.cast(images, compute), weights), axis=c_axis, keepdims=True)
+    return gray if dtype == compute else core.cast(gray, dtype)
+
+
+def _planes(images, data_format, name):
+    """The three channel planes of float images, and a function stacking three planes back."""
+    images = as_input(images)
+    _, _, c_axis = _spatial_axes(images, data_format, name)
+    shape = np.shape(data_of(images))
+    if np.dtype(data_of(images).dtype).kind != "f":
+        raise ValueError(f"{name} expects float images, got dtype {data_of(images).dtype}")
+    if shape[c_axis] != 3:
+        raise ValueError(f"{name} expects 3 channels, got images of shape {shape}")
+    planes = [shaping.take(images, i, axis=c_axis) for i in range(3)]
+    return planes, lambda a, b, c: shaping.stack([a, b, c], axis=c_axis)
+
+
+def rgb_to_hsv(images, data_format=None):
+    """RGB in [0, 1] -> (hue, saturation, value) in [0, 1]:
+
+        V = max(R, G, B),  range = V - min(R, G, B),  S = range / V (0 where V = 0)
+        H = (G - B) / (6 range) if V = R,  (B - R) / (6 range) + 1/3 if V = G,  else (R - G) / (6 range) + 2/3
+        (0 where range = 0; negative hues wrap by +1)
+    """
+    (red, green, blue), stack = _planes(images, data_format, "rgb_to_hsv")
+    eps = np.finfo(data_of(red).dtype).eps  # values this close to 0 count as 0
+    red, green, blue = (math.where(np.abs(data_of(p)) < eps, 0.0, p) for p in (red, green, blue))
+    value = math.maximum(math.maximum(red, green), blue)
+    spread = math.subtract(value, math.minimum(math.minimum(red, green), blue))
+    v, s = data_of(value), data_of(spread)
+    saturation = math.where(v > 0, math.divide(spread, math.where(v > 0, value, 1.0)), 0.0)
+    norm = math.divide(1.0 / 6.0, math.where(s > 0, spread, 1.0))
+    hue = math.where(v == data_of(green), math.add(math.multiply(norm, math.subtract(blue, red)), 2.0 / 6.0),
+                     math.add(math.multiply(norm, math.subtract(red, green)), 4.0 / 6.0))
+    hue = math.where(v == data_of(red), math.multiply(norm, math.subtract(green, blue)), hue)
+    hue = math.add(math.where(s > 0, hue, 0.0), (data_of(hue) < 0).astype(data_of(hue).dtype))
+    return stack(hue, saturation, value)
+
+
+def hsv_to_rgb(images, data_format=None):
+    """(hue, saturation, value) -> RGB: channel k = V (1 - S + S f_k(6 H mod 6)) with the clipped ramps
+    f_R = clip(|h - 3| - 1), f_G = clip(2 - |h - 2|), f_B = clip(2 - |h - 4|) in [0, 1]."""
+    (hue, saturation, value), stack = _planes(images, data_format, "hsv_to_rgb")
+    h = math.multiply(math.mod(hue, 1.0), 6.0)
+    ramps = (math.subtract(math.abs(math.subtract(h, 3.0)), 1.0),
+             math.subtract(2.0, math.abs(math.subtract(h, 2.0))),
+             math.subtract(2.0, math.abs(math.subtract(h, 4.0))))
+    one_minus_s = math.subtract(1.0, saturation)
+    red, green, blue = (math.multiply(value, math.add(one_minus_s, math.multiply(saturation, math.clip(r, 0.0, 1.0))))
+                        for r in ramps)
+    return stack(red, green, blue)
+
+
+# --- filters ------------------------------------------------------------------------
+
+
+def _gaussian_1d(size, sigma, dtype):
+    """exp(-t^2 / (2 sigma^2)) at t = -(size - 1)/2 ... (size - 1)/2, normalised to sum 1."""
+    t = np.arange(size, dtype=np.float64) - (size - 1) / 2.0
+    kernel = np.exp(-0.5 * (t / float(sigma)) ** 2)
+    return (kernel / kernel.sum()).astype(dtype)
+
+
+def _filter_channels(images, kernel, pads, mode="constant"):
+    """Correlate every channel of NHWC ``images`` with the (kh, kw, m) ``kernel`` (m outputs per channel),
+    after padding height and width by ``pads``; returns (n, h', w', channels * m)."""
+    channels = np.shape(data_of(images))[-1]
+    images = shaping.pad(images, ((0, 0), pads[0], pads[1], (0, 0)), mode=mode)
+    kernel = np.broadcast_to(kernel[:, :, None, :], kernel.shape[:2] + (channels, kernel.shape[2]))
+    return convolution.depthwise_conv(images, np.ascontiguousarray(kernel))
+
+
+def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None):
+    """Blur each channel with a normalised Gaussian, zero-padded to keep the size.
+
+    As Keras' NumPy backend: the kernel's columns use (kernel_size[0], sigma[0]) and its rows
+    (kernel_size[1], sigma[1]); the image is padded by (k - 1) // 2 before and the rest after.
+    """
+    kernel_size = _as_pair(kernel_size, "gaussian_blur", "kernel_size")
+    sigma = _as_pair(sigma, "gaussian_blur", "sigma", int_only=False)
+    images, restore = _channels_last(images, data_format)
+    dtype = data_of(images).dtype
+    compute = _float_dtype(images)
+    kernel = np.outer(_gaussian_1d(kernel_size[1], sigma[1], compute), _gaussian_1d(kernel_size[0], sigma[0], compute))
+    kh, kw = kernel.shape
+    pads = (((kh - 1) // 2, kh - 1 - (kh - 1) // 2), ((kw - 1) // 2, kw - 1 - (kw - 1) // 2))
+    blurred = _filter_channels(core.cast(images, compute), kernel[:, :, None], pads)
+    return restore(blurred if np.dtype(dtype) == compute else core.cast(blurred, dtype))
+
+
+def _as_pair(value, name, label, int_only=True):
+    values = (value, value) if np.isscalar(value) else tuple(value)
+    if len(values) != 2 or (int_only and not all(isinstance(v, (int, np.integer)) and v > 0 for v in values)):
+        kind = "positive integers" if int_only else "numbers"
+        raise ValueError(f"{name}: {label} must be one or two {kind}, got {value!r}")
+    return values
+
+
+SOBEL_KERNEL = np.stack([np.outer([-1.0, 0.0, 1.0], [1.0, 2.0, 1.0]),  # d/dy (rows), smoothed along x
+                         np.outer([1.0, 2.0, 1.0], [-1.0, 0.0, 1.0])], axis=-1)  # d/dx (columns)
+
+
+def sobel_edges(images, data_format=None):
+    """Sobel gradients of each channel: (..., channels, 2) holding (d/dy, d/dx).
+
+    d/dy correlates with [[-1, -2, -1], [0, 0, 0], [1, 2, 1]], d/dx with its transpose, over the
+    zero-padded image (Keras' torch and JAX backends; its NumPy and TensorFlow backends mirror the
+    edges instead, each differently).
+    """
+    ndim = len(np.shape(data_of(as_input(images))))
+    channels_first = (data_format or config.image_data_format()) == "channels_first"
+    images, _ = _channels_last(images, data_format)
+    compute = _float_dtype(images)
+    edges = _filter_channels(core.cast(images, compute), SOBEL_KERNEL.astype(compute), ((1, 1), (1, 1)))
+    edges = shaping.reshape(edges, np.shape(data_of(images)) + (2,))
+    if channels_first:
+        edges = shaping.transpose(edges, (0, 3, 1, 2, 4))
+    return shaping.squeeze(edges, 0) if ndim == 3 else edges
+
+
+def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03, data_format=None):
+    """Structural similarity (Wang et al. 2004), averaged over positions and channels:
+
+        SSIM = (2 mu1 mu2 + c1)(2 s12 + c2) / ((mu1^2 + mu2^2 + c1)(s1^2 + s2^2 + c2))
+
+    means, variances and covariance from a filter_size Gaussian window ("valid" positions only),
+    c1 = (k1 max_val)^2, c2 = (k2 max_val)^2. One value per image (a scalar for one image).
+    """
+    shape1, shape2 = np.shape(data_of(as_input(image1))), np.shape(data_of(as_input(image2)))
+    if shape1 != shape2:
+        raise ValueError(f"ssim expects two images of the same shape, got {shape1} and {shape2}")
+    first, _ = _channels_last(image1, data_format)
+    second, _ = _channels_last(image2, data_format)
+    dtype = data_of(first).dtype
+    compute = _float_dtype(first)
+    first, second = core.cast(first, compute), core.cast(second, compute)
+    window = _gaussian_1d(filter_size, filter_sigma, compute)
+    kernel = np.outer(window, window)[:, :, None]
+
+    def local_mean(x):
+        return _filter_channels(x, kernel, ((0, 0), (0, 0)))
+
+    mu1, mu2 = local_mean(first), local_mean(second)
+    mu11, mu22, mu12 = math.multiply(mu1, mu1), math.multiply(mu2, mu2), math.multiply(mu1, mu2)
+    var1 = math.subtract(local_mean(math.multiply(first, first)), mu11)
+    var2 = math.subtract(local_mean(math.multiply(second, second)), mu22)
+    cov = math.subtract(local_mean(math.multiply(first, second)), mu12)
+    c1, c2 = (k1 * max_val) ** 2, (k2 * max_val) ** 2
+    numerator = math.multiply(math.add(math.multiply(mu12, 2.0), c1), math.add(math.multiply(cov, 2.0), c2))
+    denominator = math.multiply(math.add(math.add(mu11, mu22), c1), math.add(math.add(var1, var2), c2))
+    result = reduce.mean(math.divide(numerator, denominator), axis=(1, 2, 3))
+    if len(shape1) == 3:
+        result = shaping.squeeze(result, 0)
+    return result if np.dtype(dtype) == compute else core.cast(result, dtype)
+
+
+# --- sampling and patches -----------------------------------------------------------
+
+MAP_COORDINATES_FILL_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")
+
+
+def _map_index(index, size, fill_mode):
+    """Integer positions outside [0, size) brought inside: "mirror" (d c b | a b c d | c b a) reflects about
+    the edge pixel, "reflect" (c b a | a b c d | d c b) about the edge, "wrap" repeats, "nearest" clamps."""
+    if fill_mode == "mirror":
+        return _mirror(index, size) if size > 1 else np.zeros_like(index)
+    return _fix_index(index, size, fill_mode)
+
+
+def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value=0.0):
+    """Sample ``inputs`` at ``coordinates`` (shape (inputs.ndim, ...)), as scipy.ndimage.map_coordinates.
+
+    order 0 takes the nearest element (round half up); order 1 blends the 2^ndim neighbours with
+    weights prod_d (1 - f_d or f_d). Neighbours outside the array follow ``fill_mode`` ("constant"
+    reads ``fill_value``). Differentiable with respect to ``inputs`` (not the coordinates).
+    """
+    if order not in (0, 1):
+        raise ValueError(f"map_coordinates: order must be 0 or 1, got {order!r}")
+    if fill_mode not in MAP_COORDINATES_FILL_MODES:
+        raise ValueError(f"map_coordinates: fill_mode must be one of {MAP_COORDINATES_FILL_MODES}, got {fill_mode!r}")
+    inputs = as_input(inputs)
+    shape = np.shape(data_of(inputs))
+    coords = np.asarray(data_of(as_input(coordinates)), dtype=np.float64)
+    if coords.ndim < 2 or coords.shape[0] != len(shape):
+        raise ValueError(f"map_coordinates: coordinates must have shape (inputs.ndim={len(shape)}, ...), "
+                         f"got {coords.shape} for inputs of shape {shape}")
+    axes = []  # per axis: [(index inside, inside the array, weight)]
+    for c, size in zip(coords, shape):
+        if order == 0:
+            index = np.floor(c + 0.5).astype(np.int64)
+            entries = [(index, 1.0)]
+        else:
+            low = np.floor(c)
+            entries = [(low.astype(np.int64), 1.0 - (c - low)), (low.astype(np.int64) + 1, c - low)]
+        axes.append([(_map_index(i, size, fill_mode), (i >= 0) & (i < size), w) for i, w in entries])
+    dtype = _float_dtype(inputs)
+    flat = shaping.reshape(core.cast(inputs, dtype), (-1,))
+    strides = np.cumprod((1,) + shape[:0:-1])[::-1]
+    total = None
+    for combination in _product(axes):
+        flat_index = sum(entry[0] * stride for entry, stride in zip(combination, strides))
+        weight = np.prod([entry[2] for entry in combination], axis=0) * np.ones(coords.shape[1:])
+        inside = np.logical_and.reduce([entry[1] for entry in combination])
+        values = shaping.take(flat, flat_index)
+        term = math.multiply(values, weight.astype(dtype))
+        if fill_mode == "constant":
+            term = math.where(inside, term, (fill_value * weight).astype(dtype))
+        total = term if total is None else math.add(total, term)
+    out_dtype = data_of(inputs).dtype
+    return total if np.dtype(out_dtype) == dtype else core.cast(total, out_dtype)
+
+
+def _product(axes):
+    """Every choice of one neighbour per axis."""
+    combinations = [()]
+    for entries in axes:
+        combinations = [c + (e,) for c in combinations for e in entries]
+    return combinations
+
+
+def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="valid", data_format=None):
+    """Every (d, h, w) ``size`` patch of 4-D or 5-D volumes, flattened on the last axis (depth-, row-,
+    column- then channel-major, as a convolution with the identity kernel)."""
+    size = (size,) * 3 if isinstance(size, (int, np.integer)) else tuple(size)
+    strides = size if strides is None else ((strides,) * 3 if isinstance(strides, (int, np.integer)) else
+                                           tuple(strides))
+    dilation = (dilation_rate,) * 3 if isinstance(dilation_rate, (int, np.integer)) else tuple(dilation_rate)
+    if len(size) != 3 or len(strides) != 3 or len(dilation) != 3:
+        raise ValueError(f"extract_patches_3d: size, strides and dilation_rate must be one or three integers, "
+                         f"got {size}, {strides}, {dilation_rate}")
+    if padding not in ("valid", "same"):
+        raise ValueError(f"extract_patches_3d: padding must be 'valid' or 'same', got {padding!r}")
+    volumes = as_input(volumes)
+    ndim = len(np.shape(data_of(volumes)))
+    if ndim not in (4, 5):
+        raise ValueError(f"extract_patches_3d expects volumes of rank 4 or 5, got shape {np.shape(data_of(volumes))}")
+    channels_first = (data_format or config.image_data_format()) == "channels_first"
+    if ndim == 4:
+        volumes = shaping.expand_dims(volumes, 0)
+    if channels_first:
+        volumes = shaping.transpose(volumes, (0, 2, 3, 4, 1))
+    spatial = np.shape(data_of(volumes))[1:4]
+    if padding == "same":
+        pads = [windows.same_padding(n, k, s, d) for n, k, s, d in zip(spatial, size, strides, dilation)]
+        volumes = shaping.pad(volumes, [(0, 0), *pads, (0, 0)])
+        spatial = np.shape(data_of(volumes))[1:4]
+    counts = [(n - (k - 1) * d - 1) // s + 1 for n, k, s, d in zip(spatial, size, strides, dilation)]
+    pieces = []
+    for a, b, c in np.ndindex(*size):
+        starts = (a * dilation[0], b * dilation[1], c * dilation[2])
+        index = (slice(None),) + tuple(slice(o, o + (m - 1) * s + 1, s) for o, m, s in zip(starts, counts, strides))
+        pieces.append(shaping.get_item(volumes, index))
+    patches = shaping.concatenate(pieces, axis=-1)
+    if channels_first:
+        patches = shaping.transpose(patches, (0, 4, 1, 2, 3))
+    return shaping.squeeze(patches, 0) if ndim == 4 else patches

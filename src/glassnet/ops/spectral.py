@@ -23,7 +23,7 @@ import numpy as np
 from glassnet.autodiff.function import Function
 from glassnet.autodiff.tensor import Tensor
 from glassnet.backend import get_array_module
-from glassnet.ops import math, shaping
+from glassnet.ops import core, math, shaping
 from glassnet.ops._convert import as_input, data_of
 
 
@@ -199,7 +199,7 @@ def _float_input(x, name, allowed=None):
     if allowed is not None and dtype.name not in allowed:
         raise TypeError(f"{name} expects a float32 or float64 input, got {dtype}")
     if dtype.kind != "f":
-        x = math.cast(x, "float32") if isinstance(x, Tensor) else np.asarray(data_of(x), dtype="float32")
+        x = core.cast(x, "float32") if isinstance(x, Tensor) else np.asarray(data_of(x), dtype="float32")
     return x
 
 

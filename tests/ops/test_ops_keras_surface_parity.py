@@ -23,7 +23,8 @@ LABELS = np.array([0, 2, 1, 1])
 # Keras' namespaces under keras.ops; every other module in glassnet.ops is an implementation module
 KERAS_NAMESPACES = {"image", "linalg", "nn", "numpy"}
 IMPLEMENTATION_MODULES = {
-    "convolution", "core", "creation", "einsum", "embedding", "fused_activation", "linalg", "logic", "math",
+    "convolution", "core", "creation", "ctc", "einsum", "embedding", "folding", "fused_activation", "linalg",
+    "logic", "math", "segment",
     "normalization", "operators", "pooling", "reduce", "rnn", "shaping", "sorting", "spectral", "symbolic",
     "windows",
 }

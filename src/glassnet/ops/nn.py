@@ -16,18 +16,20 @@ from glassnet.autodiff.tensor import Tensor
 from glassnet.backend import get_array_module
 from glassnet.ops import convolution, math, pooling, reduce, shaping
 from glassnet.ops._convert import as_input, data_of
+from glassnet.ops.ctc import ctc_decode, ctc_loss  # noqa: F401 - Keras' ops.nn names
+from glassnet.ops.folding import fold, unfold  # noqa: F401
 from glassnet.ops.fused_activation import (
     activation_slope,
     add_bias_and_activate,
     fused_key,
     relu_slope,
 )
-from glassnet.ops.ctc import ctc_decode, ctc_loss  # noqa: F401 - Keras' ops.nn names
-from glassnet.ops.folding import fold, unfold  # noqa: F401
 from glassnet.ops.linalg import matmul, norm
 from glassnet.ops.math import erf_values
 from glassnet.ops.normalization import (  # noqa: F401
-    batch_normalization, layer_normalization, rms_normalization,
+    batch_normalization,
+    layer_normalization,
+    rms_normalization,
 )
 
 SELU_ALPHA = 1.6732632423543772848170429916717

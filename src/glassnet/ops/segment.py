@@ -86,28 +86,28 @@ def _ids_and_count(data, segment_ids, num_segments, name):
     return ids.astype(np.int64), int(num_segments)
 
 
-def segment_sum(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002 - Keras' argument name
+def segment_sum(data, segment_ids, num_segments=None, sorted=False):
     """Sum of the rows of ``data`` in each segment (``num_segments`` defaults to ``max(id) + 1``)."""
     data = as_input(data)
     ids, count = _ids_and_count(data, segment_ids, num_segments, "segment_sum")
     return SegmentSum.apply(data, ids=ids, num_segments=count)
 
 
-def segment_max(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002 - Keras' argument name
+def segment_max(data, segment_ids, num_segments=None, sorted=False):
     """Largest row of ``data`` in each segment (-inf for an empty one)."""
     data = as_input(data)
     ids, count = _ids_and_count(data, segment_ids, num_segments, "segment_max")
     return SegmentExtremum.apply(data, ids=ids, num_segments=count, kind="max")
 
 
-def segment_min(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002 - Keras' argument name
+def segment_min(data, segment_ids, num_segments=None, sorted=False):
     """Smallest row of ``data`` in each segment (+inf for an empty one)."""
     data = as_input(data)
     ids, count = _ids_and_count(data, segment_ids, num_segments, "segment_min")
     return SegmentExtremum.apply(data, ids=ids, num_segments=count, kind="min")
 
 
-def segment_prod(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002 - Keras' argument name
+def segment_prod(data, segment_ids, num_segments=None, sorted=False):
     """Product of the rows of ``data`` in each segment (1 for an empty one; no gradient)."""
     data = as_input(data)
     ids, count = _ids_and_count(data, segment_ids, num_segments, "segment_prod")

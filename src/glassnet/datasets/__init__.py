@@ -1,3 +1,3 @@
-"""Datasets, as ``keras.datasets``: mnist, fashion_mnist, imdb, and the bundled digits."""
+"""Datasets, as ``keras.datasets``: mnist, fashion_mnist, imdb, cifar10, cifar100, and the bundled digits."""
 
-from glassnet.datasets import digits, fashion_mnist, imdb, mnist
+from glassnet.datasets import cifar10, cifar100, digits, fashion_mnist, imdb, mnist

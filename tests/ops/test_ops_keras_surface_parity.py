@@ -26,6 +26,7 @@ IMPLEMENTATION_MODULES = {
     "convolution", "core", "creation", "ctc", "einsum", "embedding", "folding", "fused_activation", "linalg",
     "logic", "math", "segment",
     "normalization", "operators", "pooling", "reduce", "rnn", "shaping", "sorting", "spectral", "symbolic",
+    "einops", "products", "special", "statistics",
     "windows",
 }
 

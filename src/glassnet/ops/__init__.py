@@ -62,6 +62,23 @@ from glassnet.ops.sorting import argsort, in_top_k, sort, top_k
 from glassnet.ops.spectral import (
     extract_sequences, fft, fft2, ifft2, irfft, istft, rfft, stft, view_as_complex, view_as_real,
 )
+# the rest of Keras' NumPy-style functions (ops.numpy), and erfinv, cdist, saturate_cast, rearrange
+from glassnet.ops.core import array, copy, saturate_cast, vectorize, view  # noqa: F401
+from glassnet.ops.creation import bartlett, blackman, geomspace, hamming, hanning, kaiser  # noqa: F401
+from glassnet.ops.einops import rearrange  # noqa: F401
+from glassnet.ops.math import (  # noqa: F401
+    angle, arccos, arccosh, arcsin, arcsinh, arctan2, arctanh, cbrt, conj, conjugate, fmax, fmin, fmod, gcd, imag,
+    isreal, lcm, ldexp, logaddexp2, nextafter, real, select, sinc,
+)
+from glassnet.ops.products import cdist, correlate, cross, kron, vander  # noqa: F401
+from glassnet.ops.reduce import (  # noqa: F401
+    nanargmax, nanargmin, nancumprod, nancumsum, nanmedian, nanpercentile, nanprod, nanquantile, nanstd, nanvar,
+    trapezoid,
+)
+from glassnet.ops.shaping import diagflat, nonzero, unravel_index  # noqa: F401
+from glassnet.ops.sorting import argpartition, digitize, searchsorted, unique  # noqa: F401
+from glassnet.ops.special import erfinv, i0  # noqa: F401
+from glassnet.ops.statistics import bincount, corrcoef, histogram  # noqa: F401
 from glassnet.ops.symbolic import dispatching as _dispatching
 
 _attach_operators()
@@ -70,7 +87,7 @@ _attach_operators()
 # answer from the symbolic tensor itself or run Python control flow
 _NOT_RECORDED = {
     "shape", "ndim", "size", "dtype", "is_tensor", "convert_to_numpy", "cond", "switch", "while_loop", "fori_loop",
-    "scan", "map", "vectorized_map", "custom_gradient", "dense", "dropout", "associative_scan", "jvp",
+    "scan", "map", "vectorized_map", "custom_gradient", "dense", "dropout", "associative_scan", "jvp", "vectorize",
 }
 
 

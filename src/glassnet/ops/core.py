@@ -4,13 +4,24 @@ Control flow runs eagerly in Python (``cond`` calls one branch, loops are
 Python loops), so every op inside records its gradient as usual.
 """
 
+import functools
+import re
+
 import numpy as np
 
 from glassnet.autodiff.function import Function
 from glassnet.autodiff.grad_mode import no_grad
 from glassnet.autodiff.tensor import Tensor
 from glassnet.ops._convert import as_input, data_of, result_dtype
-from glassnet.ops.shaping import concatenate, flip, get_item, stack
+from glassnet.ops.math import clip
+from glassnet.ops.shaping import (
+    broadcast_to,
+    concatenate,
+    flip,
+    get_item,
+    reshape,
+    stack,
+)
 
 
 class Cast(Function):
@@ -269,3 +280,130 @@ def custom_gradient(f):
     wrapper.__name__ = getattr(f, "__name__", "custom_gradient")
     wrapper.__doc__ = f.__doc__
     return wrapper
+
+
+# --- NumPy-style conversions: array, copy, view, saturate_cast; and vectorize ---------------------------------
+
+
+class Copy(Function):
+    """y = a new array equal to x;  dy/dx = 1"""
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, gy):
+        return gy
+
+
+def array(x, dtype=None):
+    """``x`` as a tensor (as ``convert_to_tensor``)."""
+    return convert_to_tensor(x, dtype=dtype)
+
+
+def copy(x):
+    """A copy of ``x`` that shares no memory with it (differentiable)."""
+    x = as_input(x)
+    if isinstance(x, Tensor):
+        return Copy.apply(x)
+    return convert_to_tensor(x)
+
+
+def view(x, dtype=None):
+    """``x``'s bytes read as ``dtype`` (the last axis scales by the ratio of item sizes); no gradient
+    unless ``dtype`` is ``x``'s own."""
+    x = convert_to_tensor(x)
+    if dtype is None or np.dtype(dtype) == x.dtype:
+        return x
+    data = np.ascontiguousarray(x.data)
+    dtype = np.dtype(dtype)
+    if data.ndim == 0 and dtype.itemsize != data.itemsize:
+        raise ValueError(f"view: a scalar of {data.dtype} cannot be viewed as {dtype} (a different item size)")
+    if data.ndim and (data.shape[-1] * data.itemsize) % dtype.itemsize:
+        raise ValueError(f"view: the last axis of shape {data.shape} ({data.dtype}) does not divide into "
+                         f"items of {dtype}")
+    return Tensor(data.view(dtype))
+
+
+def _saturation_bounds(source, target):
+    """(low, high) that keep values of dtype ``source`` inside ``target``'s range, or None when all fit."""
+    if target.kind in "iu" and source.kind in "iub":
+        if source.kind == "b":
+            return None
+        low, high = max(np.iinfo(target).min, np.iinfo(source).min), min(np.iinfo(target).max, np.iinfo(source).max)
+        return None if (low, high) == (np.iinfo(source).min, np.iinfo(source).max) else (low, high)
+    if target.kind in "iu" and source.kind == "f":
+        info = np.iinfo(target)
+        high = np.asarray(info.max, dtype=source)
+        if int(high) > info.max:  # the float nearest the integer maximum rounds up past it
+            high = np.nextafter(high, np.zeros((), dtype=source))
+        return float(info.min), float(high)
+    if target.kind == "f" and source.kind == "f" and target.itemsize < source.itemsize:
+        info = np.finfo(target)
+        return float(info.min), float(info.max)
+    return None
+
+
+def saturate_cast(x, dtype):
+    """``x`` cast to ``dtype``, values beyond its range clipped to its limits first (no wrap-around)."""
+    x = convert_to_tensor(x)
+    target = np.dtype(dtype)
+    bounds = _saturation_bounds(x.dtype, target)
+    if bounds is not None:
+        x = clip(x, *bounds)
+    return cast(x, target)
+
+
+def _core_dims(signature):
+    """``"(n),(n,m)->(m)"`` as ([("n",), ("n", "m")], [("m",)])."""
+    match = re.fullmatch(r"\s*(.*?)\s*->\s*(.*?)\s*", signature)
+    if not match:
+        raise ValueError(f"vectorize: signature must look like '(n),(n)->()', got {signature!r}")
+
+    def groups(side):
+        return [tuple(d.strip() for d in g.split(",") if d.strip()) for g in re.findall(r"\(([^()]*)\)", side)]
+
+    return groups(match.group(1)), groups(match.group(2))
+
+
+def vectorize(pyfunc, *, excluded=None, signature=None):
+    """``pyfunc`` turned into a function looping over the broadcast leading axes of its tensor arguments
+    (``np.vectorize``): it sees one entry at a time, or one core slice per ``signature`` ("(n),(n)->()").
+    Arguments at the positions (or names) in ``excluded`` pass through unchanged. Differentiable when
+    ``pyfunc`` calls ops: the results are stacked."""
+    excluded = set(excluded or ())
+    core = _core_dims(signature)[0] if signature else None
+
+    @functools.wraps(pyfunc)
+    def vectorized(*args, **kwargs):
+        positions = [i for i in range(len(args)) if i not in excluded]
+        tensors = [convert_to_tensor(args[i]) for i in positions]
+        dims = core if core is not None else [()] * len(tensors)
+        if len(dims) != len(tensors):
+            raise ValueError(f"vectorize: the signature {signature!r} names {len(dims)} inputs, got {len(tensors)}")
+        loop = np.broadcast_shapes(*[t.shape[:t.ndim - len(d)] for t, d in zip(tensors, dims)])
+        tensors = [_broadcast_leading(t, loop, len(d)) for t, d in zip(tensors, dims)]
+        if not int(np.prod(loop, dtype=np.int64)):
+            raise ValueError(f"vectorize: the broadcast loop shape {loop} is empty")
+        results = []
+        for index in np.ndindex(*loop):
+            call = list(args)
+            for position, tensor in zip(positions, tensors):
+                call[position] = get_item(tensor, index) if index else tensor
+            results.append(pyfunc(*call, **kwargs))
+        if isinstance(results[0], (tuple, list)):
+            return tuple(_stack_loop([r[j] for r in results], loop) for j in range(len(results[0])))
+        return _stack_loop(results, loop)
+
+    return vectorized
+
+
+def _broadcast_leading(tensor, loop, core_ndim):
+    target = tuple(loop) + tuple(tensor.shape[tensor.ndim - core_ndim:])
+    return tensor if tensor.shape == target else broadcast_to(tensor, target)
+
+
+def _stack_loop(values, loop):
+    if not loop:
+        return values[0] if isinstance(values[0], Tensor) else convert_to_tensor(values[0])
+    stacked = stack([v if isinstance(v, Tensor) else convert_to_tensor(v) for v in values])
+    return reshape(stacked, tuple(loop) + tuple(stacked.shape[1:]))

@@ -110,3 +110,44 @@ def meshgrid(*x, indexing="xy"):
     if indexing not in ("xy", "ij"):
         raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
     return [Tensor(np.array(g)) for g in np.meshgrid(*[np.asarray(data_of(v)) for v in x], indexing=indexing)]
+
+
+def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    """``num`` values from ``start`` to ``stop`` spaced evenly on a log scale (float32 by default)."""
+    return Tensor(np.geomspace(data_of(start), data_of(stop), num, endpoint=endpoint, dtype=dtype or "float32",
+                               axis=axis))
+
+
+# window functions (for spectra and filters): M samples, symmetric, float32, as NumPy's
+
+
+def _window_length(name, x):
+    length = np.asarray(data_of(x))
+    if length.ndim != 0 or length.dtype.kind not in "iu":
+        raise ValueError(f"{name} expects the window length as an integer, got {x!r}")
+    return int(length)
+
+
+def bartlett(x):
+    """The triangular window of ``x`` samples: 1 - |2n / (M - 1) - 1|."""
+    return Tensor(np.bartlett(_window_length("bartlett", x)).astype("float32"))
+
+
+def blackman(x):
+    """The Blackman window: 0.42 - 0.5 cos(2 pi n / (M - 1)) + 0.08 cos(4 pi n / (M - 1))."""
+    return Tensor(np.blackman(_window_length("blackman", x)).astype("float32"))
+
+
+def hamming(x):
+    """The Hamming window: 0.54 - 0.46 cos(2 pi n / (M - 1))."""
+    return Tensor(np.hamming(_window_length("hamming", x)).astype("float32"))
+
+
+def hanning(x):
+    """The Hann window: 0.5 - 0.5 cos(2 pi n / (M - 1))."""
+    return Tensor(np.hanning(_window_length("hanning", x)).astype("float32"))
+
+
+def kaiser(x, beta):
+    """The Kaiser window: I0(beta sqrt(1 - (2n / (M - 1) - 1)^2)) / I0(beta)."""
+    return Tensor(np.kaiser(_window_length("kaiser", x), float(data_of(beta))).astype("float32"))

@@ -11,6 +11,7 @@ from glassnet.autodiff.function import Function
 from glassnet.autodiff.tensor import Tensor
 from glassnet.backend import get_array_module
 from glassnet.ops._convert import as_input, data_of
+from glassnet.ops._promote import astype, check_real, dtype_of, floating, floating_pair, promoted, typed
 
 
 def erf_values(x):
@@ -529,3 +530,328 @@ def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     data = _raw(x)
     replaced = np.nan_to_num(data, nan=nan, posinf=posinf, neginf=neginf)
     return where(np.isfinite(data), x, replaced)
+
+
+# --- inverse trigonometric and hyperbolic functions, and more of NumPy's element-wise functions ----------------
+
+
+class Arcsin(Function):
+    """y = arcsin(x);  dy/dx = 1 / sqrt(1 - x^2)"""
+
+    def forward(self, x):
+        self.x = x
+        return get_array_module(x).arcsin(x)
+
+    def backward(self, gy):
+        return gy / get_array_module(gy).sqrt(1 - self.x * self.x)
+
+
+class Arccos(Function):
+    """y = arccos(x);  dy/dx = -1 / sqrt(1 - x^2)"""
+
+    def forward(self, x):
+        self.x = x
+        return get_array_module(x).arccos(x)
+
+    def backward(self, gy):
+        return -gy / get_array_module(gy).sqrt(1 - self.x * self.x)
+
+
+class Arcsinh(Function):
+    """y = arcsinh(x);  dy/dx = 1 / sqrt(x^2 + 1)"""
+
+    def forward(self, x):
+        self.x = x
+        return get_array_module(x).arcsinh(x)
+
+    def backward(self, gy):
+        return gy / get_array_module(gy).sqrt(self.x * self.x + 1)
+
+
+class Arccosh(Function):
+    """y = arccosh(x);  dy/dx = 1 / sqrt(x^2 - 1)"""
+
+    def forward(self, x):
+        self.x = x
+        return get_array_module(x).arccosh(x)
+
+    def backward(self, gy):
+        return gy / get_array_module(gy).sqrt(self.x * self.x - 1)
+
+
+class Arctanh(Function):
+    """y = arctanh(x);  dy/dx = 1 / (1 - x^2)"""
+
+    def forward(self, x):
+        self.x = x
+        return get_array_module(x).arctanh(x)
+
+    def backward(self, gy):
+        return gy / (1 - self.x * self.x)
+
+
+class Arctan2(Function):
+    """y = arctan2(a, b) (the angle of the point (b, a));  dy/da = b / (a^2 + b^2),  dy/db = -a / (a^2 + b^2)"""
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return get_array_module(a, b).arctan2(a, b)
+
+    def backward(self, gy):
+        scale = gy / (self.a * self.a + self.b * self.b)
+        need_a, need_b = self.needs_input_grad
+        return (scale * self.b if need_a else None), (-scale * self.a if need_b else None)
+
+
+class Cbrt(Function):
+    """y = x^(1/3) (real, negative for negative x);  dy/dx = 1 / (3 y^2)"""
+
+    def forward(self, x):
+        self.y = get_array_module(x).cbrt(x)
+        return self.y
+
+    def backward(self, gy):
+        return gy / (3 * self.y * self.y)
+
+
+class Sinc(Function):
+    """y = sin(pi x) / (pi x), 1 at 0;  dy/dx = (cos(pi x) - y) / x, 0 at 0"""
+
+    def forward(self, x):
+        self.x = x
+        self.y = get_array_module(x).sinc(x)
+        return self.y
+
+    def backward(self, gy):
+        xp = get_array_module(gy)
+        zero = self.x == 0
+        safe = xp.where(zero, 1, self.x)
+        return gy * xp.where(zero, 0, (xp.cos(np.pi * self.x) - self.y) / safe)
+
+
+class FMax(Function):
+    """y = max(a, b), NaN only where both are;  the gradient goes to a where a >= b or b is NaN, else to b"""
+
+    def forward(self, a, b):
+        xp = get_array_module(a, b)
+        self.a_wins = (a >= b) | xp.isnan(b)
+        return xp.fmax(a, b)
+
+    def backward(self, gy):
+        need_a, need_b = self.needs_input_grad
+        return (gy * self.a_wins if need_a else None), (gy * ~self.a_wins if need_b else None)
+
+
+class FMin(Function):
+    """y = min(a, b), NaN only where both are;  the gradient goes to a where a <= b or b is NaN, else to b"""
+
+    def forward(self, a, b):
+        xp = get_array_module(a, b)
+        self.a_wins = (a <= b) | xp.isnan(b)
+        return xp.fmin(a, b)
+
+    def backward(self, gy):
+        need_a, need_b = self.needs_input_grad
+        return (gy * self.a_wins if need_a else None), (gy * ~self.a_wins if need_b else None)
+
+
+class FMod(Function):
+    """y = a - trunc(a / b) b (the remainder with a's sign);  dy/da = 1,  dy/db = -trunc(a / b)"""
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return get_array_module(a, b).fmod(a, b)
+
+    def backward(self, gy):
+        need_a, need_b = self.needs_input_grad
+        gb = -gy * get_array_module(gy).trunc(self.a / self.b) if need_b else None
+        return (gy if need_a else None), gb
+
+
+class Ldexp(Function):
+    """y = x 2^e (e an integer);  dy/dx = 2^e  (e is not differentiated)"""
+
+    def __init__(self, exponent):
+        self.exponent = exponent
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        self.scale = xp.ldexp(xp.ones((), dtype=x.dtype), self.exponent).astype(x.dtype, copy=False)
+        return (x * self.scale).astype(x.dtype, copy=False)
+
+    def backward(self, gy):
+        return gy * self.scale
+
+
+class LogAddExp2(Function):
+    """y = log2(2^a + 2^b);  dy/da = 2^a / (2^a + 2^b) = sigmoid((a - b) ln 2),  dy/db = 1 - dy/da"""
+
+    def forward(self, a, b):
+        xp = get_array_module(a, b)
+        y = xp.logaddexp2(a, b)
+        self.share_a = xp.exp2(a - y)
+        return y
+
+    def backward(self, gy):
+        need_a, need_b = self.needs_input_grad
+        return (gy * self.share_a if need_a else None), (gy * (1 - self.share_a) if need_b else None)
+
+
+def _floating_unary(function_class, x, int64="float32"):
+    return function_class.apply(floating(x, int64))
+
+
+def arcsin(x):
+    """Element-wise inverse sine (float32 for integer inputs)."""
+    return _floating_unary(Arcsin, x)
+
+
+def arccos(x):
+    """Element-wise inverse cosine (float32 for integer inputs)."""
+    return _floating_unary(Arccos, x)
+
+
+def arcsinh(x):
+    """Element-wise inverse hyperbolic sine (float32 for integer inputs)."""
+    return _floating_unary(Arcsinh, x)
+
+
+def arccosh(x):
+    """Element-wise inverse hyperbolic cosine (float32 for integer inputs)."""
+    return _floating_unary(Arccosh, x)
+
+
+def arctanh(x):
+    """Element-wise inverse hyperbolic tangent (float32 for integer inputs)."""
+    return _floating_unary(Arctanh, x)
+
+
+def cbrt(x):
+    """Element-wise real cube root (float32 for integer inputs, float64 for int64)."""
+    return _floating_unary(Cbrt, x, int64="float64")
+
+
+def sinc(x):
+    """Element-wise normalized sinc ``sin(pi x) / (pi x)`` (1 at 0)."""
+    return _floating_unary(Sinc, x)
+
+
+def arctan2(x1, x2):
+    """Element-wise angle of the point ``(x2, x1)``, in ``[-pi, pi]`` (the quadrant-aware ``arctan(x1 / x2)``)."""
+    return Arctan2.apply(*floating_pair(x1, x2))
+
+
+def logaddexp2(x1, x2):
+    """Element-wise ``log2(2^x1 + 2^x2)``, computed without overflow."""
+    return LogAddExp2.apply(*floating_pair(x1, x2))
+
+
+def nextafter(x1, x2):
+    """The next representable float after ``x1`` towards ``x2`` (no gradient)."""
+    a, b = floating_pair(x1, x2)
+    return _constant(get_array_module(data_of(a), data_of(b)).nextafter(data_of(a), data_of(b)))
+
+
+def fmax(x1, x2):
+    """Element-wise maximum that ignores NaN (NaN only where both are)."""
+    return FMax.apply(*promoted(x1, x2))
+
+
+def fmin(x1, x2):
+    """Element-wise minimum that ignores NaN (NaN only where both are)."""
+    return FMin.apply(*promoted(x1, x2))
+
+
+def fmod(x1, x2):
+    """Element-wise remainder with the sign of ``x1`` (C's ``fmod``; ``mod`` takes ``x2``'s sign)."""
+    a, b = promoted(x1, x2)
+    if data_of(a).dtype == bool and data_of(b).dtype == bool:
+        a, b = astype(a, "int32"), astype(b, "int32")
+    if data_of(a).dtype.kind != "f":
+        return _constant(np.fmod(data_of(a), data_of(b)))
+    return FMod.apply(a, b)
+
+
+def ldexp(x1, x2):
+    """Element-wise ``x1 * 2 ** x2`` for an integer exponent ``x2`` (differentiable in ``x1``)."""
+    exponent = typed(x2)
+    if dtype_of(exponent).kind not in "iu":
+        raise TypeError(f"ldexp: the exponent x2 must be an integer, got dtype {dtype_of(exponent)}")
+    return Ldexp.apply(floating(x1), exponent=data_of(exponent))
+
+
+def _integers(name, x1, x2):
+    a, b = (data_of(v) for v in promoted(x1, x2))
+    for value in (a, b):
+        if dtype_of(value).kind not in "iub":
+            raise TypeError(f"{name} expects integer inputs, got dtype {dtype_of(value)}")
+    return a, b
+
+
+def gcd(x1, x2):
+    """Element-wise greatest common divisor of integers (non-negative)."""
+    a, b = _integers("gcd", x1, x2)
+    return _constant(np.gcd(a, b))
+
+
+def lcm(x1, x2):
+    """Element-wise least common multiple of integers (non-negative)."""
+    a, b = _integers("lcm", x1, x2)
+    return _constant(np.lcm(a, b))
+
+
+def select(condlist, choicelist, default=0):
+    """Where ``condlist[i]`` first holds, ``choicelist[i]``; ``default`` where none does (``np.select``).
+
+    Composed from ``where`` (last condition first), so the gradient reaches every choice where it was picked.
+    """
+    condlist, choicelist = list(condlist), list(choicelist)
+    if not condlist or len(condlist) != len(choicelist):
+        raise ValueError(f"select: condlist and choicelist must be non-empty and of the same length, got "
+                         f"{len(condlist)} conditions and {len(choicelist)} choices")
+    result = as_input(default)
+    for condition, choice in zip(reversed(condlist), reversed(choicelist)):
+        condition = data_of(as_input(condition))
+        if getattr(condition, "dtype", None) != bool:
+            raise TypeError(f"select: each condition must be a bool tensor, got dtype {getattr(condition, 'dtype', None)}")
+        result = where(condition, choice, result)
+    return result
+
+
+# --- the complex parts of real tensors (glassnet's tensors are real-valued) ---------------------------------
+
+
+def _real_tensor(name, x):
+    x = check_real(name, x)
+    return x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=dtype_of(x)))
+
+
+def real(x):
+    """The real part: ``x`` itself for a real tensor."""
+    return _real_tensor("real", x)
+
+
+def conj(x):
+    """The complex conjugate: ``x`` itself for a real tensor."""
+    return _real_tensor("conj", x)
+
+
+conjugate = conj
+
+
+def imag(x):
+    """The imaginary part: zeros of ``x``'s shape and dtype for a real tensor."""
+    data = data_of(_real_tensor("imag", x))
+    return _constant(get_array_module(data).zeros_like(data))
+
+
+def angle(x):
+    """The complex argument: 0 for non-negative real entries, pi for negative ones (float32 for integers)."""
+    data = data_of(floating(check_real("angle", x)))
+    return _constant(get_array_module(data).angle(data).astype(data.dtype, copy=False))
+
+
+def isreal(x):
+    """Whether each entry has a zero imaginary part: all True for a real tensor (bool)."""
+    data = data_of(check_real("isreal", x))
+    return _constant(get_array_module(data).isreal(data))

@@ -38,3 +38,19 @@ from glassnet.ops.reduce import (  # noqa: F401, E402
     average, median, nanmax, nanmean, nanmin, nansum, percentile, ptp, quantile,
 )
 from glassnet.ops.shaping import diff, dsplit, dstack, fliplr, flipud, hsplit, rot90, vsplit  # noqa: F401, E402
+from glassnet.ops.core import array, copy, vectorize, view  # noqa: F401
+from glassnet.ops.creation import bartlett, blackman, geomspace, hamming, hanning, kaiser  # noqa: F401
+from glassnet.ops.linalg import slogdet  # noqa: F401
+from glassnet.ops.math import (  # noqa: F401
+    angle, arccos, arccosh, arcsin, arcsinh, arctan2, arctanh, cbrt, conj, conjugate, fmax, fmin, fmod, gcd, imag,
+    isreal, lcm, ldexp, logaddexp2, nextafter, real, select, sinc,
+)
+from glassnet.ops.products import correlate, cross, kron, vander  # noqa: F401
+from glassnet.ops.reduce import (  # noqa: F401
+    nanargmax, nanargmin, nancumprod, nancumsum, nanmedian, nanpercentile, nanprod, nanquantile, nanstd, nanvar,
+    trapezoid,
+)
+from glassnet.ops.shaping import diagflat, nonzero, unravel_index  # noqa: F401
+from glassnet.ops.sorting import argpartition, digitize, searchsorted, unique  # noqa: F401
+from glassnet.ops.special import i0  # noqa: F401
+from glassnet.ops.statistics import bincount, corrcoef, histogram  # noqa: F401

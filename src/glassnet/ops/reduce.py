@@ -4,11 +4,14 @@ The gradient of a reduction is the output gradient broadcast back over the
 reduced axes (re-inserted with ``keepdims`` so broadcasting lines up).
 """
 
+import numpy as np
+
 from glassnet.autodiff.function import Function
 from glassnet.autodiff.tensor import Tensor
 from glassnet.backend import get_array_module
 from glassnet.ops import math
 from glassnet.ops._convert import as_input, data_of
+from glassnet.ops._promote import floating, typed
 from glassnet.ops.core import cast as _cast
 from glassnet.ops.shaping import (
     diagonal,
@@ -363,3 +366,157 @@ def percentile(x, q, axis=None, method="linear", keepdims=False):
 def median(x, axis=None, keepdims=False):
     """The median along ``axis`` (the mean of the two middle values for an even count)."""
     return quantile(x, 0.5, axis=axis, keepdims=keepdims)
+
+
+# --- NaN-ignoring reductions ---------------------------------------------------------------------------------
+
+
+def _nan_arg(name, x, axis, keepdims, fill):
+    data = data_of(typed(x))
+    xp = get_array_module(data)
+    if data.dtype.kind != "f":
+        return _arg(name, data, axis, keepdims)
+    nan = xp.isnan(data)
+    index = getattr(xp, name)(xp.where(nan, fill, data), axis=axis, keepdims=keepdims)
+    return Tensor(xp.where(xp.all(nan, axis=axis, keepdims=keepdims), -1, index).astype("int32"))
+
+
+def nanargmax(x, axis=None, keepdims=False):
+    """Indices (int32) of the maxima along ``axis`` ignoring NaNs; -1 where a slice is all NaN."""
+    return _nan_arg("argmax", x, axis, keepdims, -float("inf"))
+
+
+def nanargmin(x, axis=None, keepdims=False):
+    """Indices (int32) of the minima along ``axis`` ignoring NaNs; -1 where a slice is all NaN."""
+    return _nan_arg("argmin", x, axis, keepdims, float("inf"))
+
+
+def _integer_result(function, data, dtype, **kwargs):
+    """An integer or bool input's NaN-free result in Keras' dtype (bool counts as int32); no gradient."""
+    target = dtype or ("int32" if data.dtype == bool else data.dtype)
+    return Tensor(function(data.astype(target), **kwargs).astype(target))
+
+
+def nanprod(x, axis=None, keepdims=False):
+    """Product over ``axis`` treating NaNs as 1."""
+    x = typed(x)
+    data = data_of(x)
+    if data.dtype.kind != "f":
+        return _integer_result(get_array_module(data).prod, data, None, axis=axis, keepdims=keepdims)
+    return prod(_finite_or(x, 1.0)[0], axis=axis, keepdims=keepdims)
+
+
+def nancumsum(x, axis=None, dtype=None):
+    """Cumulative sum along ``axis`` (of the flattened input when None) treating NaNs as 0."""
+    x = typed(x)
+    data = data_of(x)
+    if data.dtype.kind != "f" and (dtype is None or np.dtype(dtype).kind != "f"):
+        return _integer_result(get_array_module(data).cumsum, data, dtype, axis=axis)
+    return cumsum(_finite_or(x, 0.0)[0], axis=axis, dtype=dtype)
+
+
+def nancumprod(x, axis=None, dtype=None):
+    """Cumulative product along ``axis`` (of the flattened input when None) treating NaNs as 1."""
+    x = typed(x)
+    data = data_of(x)
+    if data.dtype.kind != "f" and (dtype is None or np.dtype(dtype).kind != "f"):
+        return _integer_result(get_array_module(data).cumprod, data, dtype, axis=axis)
+    return cumprod(_finite_or(x, 1.0)[0], axis=axis, dtype=dtype)
+
+
+def nanvar(x, axis=None, keepdims=False):
+    """Population variance over ``axis`` of the non-NaN entries (NaN where there are none)."""
+    x = floating(x)
+    centered = math.subtract(x, nanmean(x, axis=axis, keepdims=True))
+    filled, kept = _finite_or(centered, 0.0)
+    count = kept.sum(axis=axis, keepdims=keepdims).astype(data_of(x).dtype)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return math.divide(sum(math.square(filled), axis=axis, keepdims=keepdims), count)
+
+
+def nanstd(x, axis=None, keepdims=False):
+    """Population standard deviation over ``axis`` of the non-NaN entries."""
+    return math.sqrt(nanvar(x, axis=axis, keepdims=keepdims))
+
+
+_QUANTILE_METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _interpolation(position, method):
+    """(low index, high index, weight of high) for fractional sorted positions, as ``np.quantile``'s methods."""
+    low, high = np.floor(position), np.ceil(position)
+    if method == "linear":
+        weight = position - low
+    elif method == "midpoint":
+        weight = np.where(high > low, 0.5, 0.0)
+    else:
+        pick = {"lower": low, "higher": high, "nearest": np.around(position)}[method]
+        low = high = pick
+        weight = np.zeros_like(position)
+    return low, high, weight
+
+
+def nanquantile(x, q, axis=None, method="linear", keepdims=False):
+    """The ``q``-quantiles along ``axis`` of the non-NaN entries (NaN where there are none).
+
+    The entries are sorted (NaNs last); each quantile interpolates between two sorted entries, so the
+    gradient goes to the one or two entries it was read from.
+    """
+    if method not in _QUANTILE_METHODS:
+        raise ValueError(f"nanquantile: method must be one of {_QUANTILE_METHODS}, got {method!r}")
+    x = floating(x)
+    shape = data_of(x).shape
+    if axis is None:
+        x, axis = reshape(x, (-1,)), 0
+    data = data_of(x)
+    axis = axis % data.ndim
+    xp = get_array_module(data)
+    ordered = take_along_axis(x, xp.argsort(data, axis=axis, kind="stable"), axis=axis)
+    count = (~xp.isnan(data)).sum(axis=axis, keepdims=True)
+    qs = np.asarray(data_of(as_input(q)), dtype="float64")
+    if ((qs < 0) | (qs > 1)).any():
+        raise ValueError(f"nanquantile: q must be in [0, 1], got {qs.tolist()}")
+    results = []
+    for value in qs.reshape(-1).tolist():
+        low, high, weight = _interpolation(value * np.maximum(count - 1, 0), method)
+        below = take_along_axis(ordered, low.astype("int64"), axis=axis)
+        above = take_along_axis(ordered, high.astype("int64"), axis=axis)
+        picked = math.add(below, math.multiply(math.subtract(above, below), weight.astype(data.dtype)))
+        picked = math.where(count == 0, float("nan"), picked)
+        if keepdims and len(shape) != data.ndim:  # axis=None: keep every axis of the input
+            picked = reshape(picked, (1,) * len(shape))
+        results.append(picked if keepdims else squeeze(picked, axis=axis))
+    return results[0] if qs.ndim == 0 else reshape(stack(results), qs.shape + tuple(data_of(results[0]).shape))
+
+
+def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
+    """``nanquantile`` with ``q`` in percent."""
+    return nanquantile(x, np.asarray(data_of(as_input(q)), dtype="float64") / 100.0, axis=axis, method=method,
+                       keepdims=keepdims)
+
+
+def nanmedian(x, axis=None, keepdims=False):
+    """The median along ``axis`` of the non-NaN entries."""
+    return nanquantile(x, 0.5, axis=axis, keepdims=keepdims)
+
+
+def trapezoid(y, x=None, dx=1.0, axis=-1):
+    """The integral of ``y`` along ``axis`` by the trapezoidal rule: sum of (y_i + y_i+1) / 2 (x_i+1 - x_i).
+
+    Samples are ``dx`` apart, or at ``x`` (1-D along ``axis``, or ``y``'s shape).
+    """
+    y = floating(y)
+    ndim = data_of(y).ndim
+    axis = axis % ndim
+    lead = (slice(None),) * axis
+    pairs = math.add(get_item(y, lead + (slice(1, None),)), get_item(y, lead + (slice(None, -1),)))
+    if x is None:
+        widths = data_of(typed(dx))
+    else:
+        x = typed(x)
+        if data_of(x).ndim == 1 and ndim > 1:
+            x = reshape(x, [-1 if a == axis else 1 for a in range(ndim)])
+        x_axis = axis if data_of(x).ndim == ndim else -1
+        x_lead = (slice(None),) * (x_axis % data_of(x).ndim)
+        widths = math.subtract(get_item(x, x_lead + (slice(1, None),)), get_item(x, x_lead + (slice(None, -1),)))
+    return sum(math.multiply(math.multiply(pairs, widths), 0.5), axis=axis)

@@ -9,8 +9,10 @@ import itertools
 import numpy as np
 
 from glassnet.autodiff.function import Function
+from glassnet.autodiff.tensor import Tensor
 from glassnet.backend import get_array_module
 from glassnet.ops._convert import as_input, data_of
+from glassnet.ops._promote import typed
 from glassnet.ops.math import multiply, subtract
 
 _slice = slice  # the built-in, before ``slice`` the op below shadows it
@@ -602,3 +604,28 @@ def diff(a, n=1, axis=-1):
     for _ in range(n):
         a = subtract(get_item(a, lead + (_slice(1, None),)), get_item(a, lead + (_slice(None, -1),)))
     return a
+
+
+def diagflat(x, k=0):
+    """``x`` flattened onto diagonal ``k`` of a square matrix of zeros."""
+    return diag(ravel(x), k)
+
+
+def nonzero(x):
+    """The indices of the non-zero entries of ``x``: one int32 tensor per axis (no gradient)."""
+    data = np.asarray(data_of(as_input(x)))
+    return tuple(Tensor(index.astype("int32")) for index in np.nonzero(data))
+
+
+def unravel_index(indices, shape):
+    """Flat ``indices`` as a tuple of coordinate tensors into ``shape`` (C order), in the indices'
+    integer dtype (int32 for Python values)."""
+    flat = np.asarray(data_of(typed(indices)))
+    if flat.dtype.kind not in "iu":
+        raise TypeError(f"unravel_index expects integer indices, got dtype {flat.dtype}")
+    shape = tuple(int(n) for n in data_of(shape)) if not isinstance(shape, int) else (shape,)
+    total = int(np.prod(shape, dtype=np.int64))
+    if flat.size and (flat.min() < 0 or flat.max() >= total):
+        raise ValueError(f"unravel_index: indices must be in [0, {total}) for shape {shape}, got values "
+                         f"from {flat.min()} to {flat.max()}")
+    return tuple(Tensor(part.astype(flat.dtype)) for part in np.unravel_index(flat, shape))

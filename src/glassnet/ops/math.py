@@ -294,7 +294,9 @@ def minimum(x1, x2):
 
 def where(condition, x1, x2):
     """Pick ``x1`` where ``condition`` holds, else ``x2``."""
-    return Where.apply(data_of(as_input(condition)).astype(bool), as_input(x1), as_input(x2))
+    condition = data_of(as_input(condition))  # a Python bool for a 0-d condition
+    condition = condition.astype(bool) if hasattr(condition, "astype") else np.asarray(condition, dtype=bool)
+    return Where.apply(condition, as_input(x1), as_input(x2))
 
 
 class Log1p(Function):

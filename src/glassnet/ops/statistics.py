@@ -9,7 +9,7 @@ import numpy as np
 from glassnet.autodiff.tensor import Tensor
 from glassnet.ops import math
 from glassnet.ops._convert import data_of
-from glassnet.ops._promote import dtype_of, floating, typed
+from glassnet.ops._promote import floating, typed
 from glassnet.ops.linalg import matmul
 from glassnet.ops.reduce import mean
 from glassnet.ops.shaping import diagonal, expand_dims, reshape, transpose
@@ -65,7 +65,7 @@ def bincount(x, weights=None, minlength=0, sparse=False):
     dtype = "int32"
     if weights is not None:
         weights = np.asarray(data_of(typed(weights)))
-        dtype = np.result_type(dtype_of(values), weights.dtype)
+        dtype = weights.dtype if weights.dtype.kind == "f" else np.result_type(values.dtype, weights.dtype)
     if values.ndim == 1:
         return Tensor(_bincount_row(values, weights, minlength, dtype))
     length = max(int(values.max(initial=-1)) + 1, minlength)

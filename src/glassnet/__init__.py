@@ -21,6 +21,15 @@ from glassnet.models import Model, Sequential
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name):
+    """``glassnet.applications`` (the big ready-made models) is imported on first use, to keep this import fast."""
+    if name == "applications":
+        import importlib
+
+        return importlib.import_module("glassnet.applications")
+    raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
+
 __all__ = [
     "Input", "Layer", "Model", "Sequential", "Tensor", "Variable", "activations", "backend", "callbacks", "config",
     "constraints", "datasets", "initializers", "layers", "losses", "metrics", "models", "no_grad", "ops",

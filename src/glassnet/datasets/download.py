@@ -44,17 +44,27 @@ def find_file(relative_paths):
 
 
 def sha256_of(path):
+    return digest_of(path, "sha256")
+
+
+def digest_of(path, algorithm):
+    """The hex digest of a file's bytes under ``algorithm`` ("sha256", or "md5" where only that is published)."""
     import hashlib
 
-    digest = hashlib.sha256()
+    digest = hashlib.new(algorithm)
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
 
 
-def download(url, destination, sha256, timeout=30):
+def download(url, destination, sha256, timeout=30, md5=None):
     """Download ``url`` to ``destination`` atomically, verifying its SHA-256.
+
+    Where a publisher gives only an MD5 (Keras' ImageNet weights), pass
+    ``sha256=None, md5=...``: the file is checked against that weaker hash.
+    With neither (Keras publishes no hash for MobileNetV2's weights) the
+    file is taken unchecked; callers say so to the user.
 
     Written as glassnet saves its files (``saving/atomic.py``): a locked temporary file renamed into
     place only once its checksum matches, with the mode ``open()`` gives under the umask; a download
@@ -68,9 +78,11 @@ def download(url, destination, sha256, timeout=30):
         with open(temporary, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
             for block in iter(lambda: response.read(1 << 20), b""):
                 out.write(block)
-        actual = sha256_of(temporary)
-        if actual != sha256:
-            raise OSError(f"{url} downloaded, but its SHA-256 is {actual}, expected {sha256}; not using it")
+        algorithm, expected = ("sha256", sha256) if sha256 is not None or md5 is None else ("md5", md5)
+        actual = digest_of(temporary, algorithm)
+        if expected is not None and actual != expected:
+            raise OSError(f"{url} downloaded, but its {algorithm.upper().replace('SHA', 'SHA-')} is {actual}, "
+                          f"expected {expected}; not using it")
     return destination
 
 

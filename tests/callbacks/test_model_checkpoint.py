@@ -59,8 +59,7 @@ def test_without_placeholders_the_file_is_overwritten_each_epoch(tmp_path):
 
 # --- suffixes: as Keras 3, the name says what is written --------------------------------------------------------------
 @pytest.mark.parametrize("path,weights_only,message", [
-    ("model.h5", False, r"must end in `\.keras`.*legacy HDF5"),
-    ("model.hdf5", False, r"must end in `\.keras`.*legacy HDF5"),
+    ("model.hdf5", False, r"must end in `\.keras`.*`\.h5` for Keras' legacy HDF5"),
     ("model", False, r"must end in `\.keras`.*`\.weights\.h5` with save_weights_only=True"),
     ("model.weights.h5", False, r"must end in `\.keras`.*pass save_weights_only=True"),
     ("model.keras", True, r"must end in `\.weights\.h5`.*save_weights_only=False"),

@@ -367,13 +367,13 @@ def test_file_names_and_overwrite(tmp_path):
     model = sequential()
     with pytest.raises(ValueError, match="must end in '.keras'"):
         model.save(tmp_path / "model.zip")
-    with pytest.raises(ValueError, match="legacy HDF5"):
+    with pytest.warns(UserWarning, match="considered legacy"):  # Keras' legacy HDF5 format (test_legacy_h5.py)
         model.save(tmp_path / "model.h5")
     path = tmp_path / "model.keras"
     model.save(path)
     with pytest.raises(FileExistsError, match="overwrite=False"):
         model.save(path, overwrite=False)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.keras"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.h5", "model.keras"]
 
 
 def test_register_keras_serializable_names():

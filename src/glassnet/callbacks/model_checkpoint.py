@@ -4,7 +4,7 @@
 from 1), the epoch's logs (``{val_loss:.2f}``) and, for ``save_freq=N``,
 ``batch`` (from 1): ``"ckpt-{epoch:02d}-{val_loss:.2f}.keras"``. As in
 Keras 3 the suffix says what is written: ``.keras`` for the whole model
-(``model.save``), ``.weights.h5`` for the weights and optimizer state
+(``model.save``; ``.h5`` for Keras' legacy HDF5 model file), ``.weights.h5`` for the weights and optimizer state
 (``model.save_weights``); both are written under a temporary name and
 renamed, so an interrupted save keeps the previous file.
 
@@ -28,7 +28,7 @@ class ModelCheckpoint(MonitorCallback):
 
     Args:
         filepath: where to save; may hold ``{epoch}``, ``{batch}`` and log names, e.g.
-            ``"ckpt/{epoch:02d}-{val_loss:.2f}.keras"``. Must end in ``.keras`` (the whole model), or in
+            ``"ckpt/{epoch:02d}-{val_loss:.2f}.keras"``. Must end in ``.keras`` or ``.h5`` (the whole model), or in
             ``.weights.h5`` with ``save_weights_only=True``.
         monitor: the log that decides what is best (default ``"val_loss"``).
         verbose: 1 prints a line for each decision and each file written.
@@ -69,12 +69,11 @@ class ModelCheckpoint(MonitorCallback):
                     "When using `save_weights_only=True` in `ModelCheckpoint`, the filepath provided must end in "
                     f"`.weights.h5` (Keras weights format). Received: filepath={path}"
                     + (". For the whole model, use save_weights_only=False" if path.endswith(".keras") else ""))
-        elif not path.endswith(".keras"):
+        elif not path.endswith((".keras", ".h5")) or path.endswith(".weights.h5"):
             if path.endswith(".weights.h5"):
                 hint = ". To save only the weights there, pass save_weights_only=True"
-            elif path.endswith((".h5", ".hdf5")):
-                hint = (" (the legacy HDF5 model format is not supported; use '.keras' for the whole model, or "
-                        "'.weights.h5' with save_weights_only=True)")
+            elif path.endswith(".hdf5"):
+                hint = " (or `.h5` for Keras' legacy HDF5 model format, as Keras' ModelCheckpoint accepts)"
             else:
                 hint = ", or `.weights.h5` with save_weights_only=True"
             raise ValueError(f"The filepath provided must end in `.keras` (Keras model format). Received: "

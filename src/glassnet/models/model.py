@@ -153,10 +153,10 @@ class Model(Trainer, Layer):
         save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, skip_mismatch=False, **kwargs):
-        """Load weights from a ``.weights.h5`` file written by glassnet or Keras 3."""
+        """Load weights from a ``.weights.h5`` or ``.keras`` file, or a legacy ``.h5`` one (``by_name=True`` there)."""
         from glassnet.saving.weights_h5 import load_weights
 
-        load_weights(self, filepath, skip_mismatch=skip_mismatch)
+        load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
     # --- saving ------------------------------------------------------------------------
     def save(self, filepath, overwrite=True, zipped=None, **kwargs):

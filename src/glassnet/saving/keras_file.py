@@ -27,10 +27,11 @@ import io
 import json
 import os
 import tempfile
+import warnings
 import zipfile
 import zlib
 
-from glassnet.saving import serialization_lib
+from glassnet.saving import legacy_h5, serialization_lib
 from glassnet.saving.atomic import atomic_path
 from glassnet.saving.file_errors import reading
 
@@ -45,7 +46,17 @@ _BOMB_FLOOR = 64 << 20
 
 # --- saving ---------------------------------------------------------------------------------------------------------
 def save_model(model, filepath, overwrite=True, zipped=None, include_optimizer=True, **kwargs):
-    """Write ``model`` to ``filepath`` (which must end in ``.keras``) through a temporary file."""
+    """Write ``model`` to ``filepath`` (``.keras``; ``.h5``/``.hdf5`` for Keras' legacy format) through a temporary file."""
+    if zipped is not False and legacy_h5.is_legacy_path(filepath):
+        save_format = kwargs.pop("save_format", None)
+        if kwargs:
+            raise TypeError(f"save() got unexpected keyword argument(s) {sorted(kwargs)}")
+        if save_format:
+            warnings.warn("The `save_format` argument is deprecated in Keras 3. We recommend removing this argument "
+                          f"as it can be inferred from the file path. Received: save_format={save_format}",
+                          stacklevel=3)
+        legacy_h5.save_model(model, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
+        return
     if kwargs.pop("save_format", None) not in (None, "keras"):
         raise ValueError("glassnet saves models in Keras 3's .keras format only (save_format='keras')")
     if kwargs:
@@ -53,9 +64,6 @@ def save_model(model, filepath, overwrite=True, zipped=None, include_optimizer=T
     if zipped is False:
         raise ValueError("zipped=False (a folder instead of a .keras file) is not supported; use a .keras file")
     filepath = os.fspath(filepath)
-    if filepath.endswith(".h5") or filepath.endswith(".hdf5"):
-        raise ValueError(f"{filepath!r}: the legacy HDF5 model format is not supported. Save the whole model to a "
-                         "'.keras' file, or only the weights with save_weights('....weights.h5')")
     if not filepath.endswith(".keras"):
         raise ValueError(f"model.save writes Keras 3's .keras format, so the file name must end in '.keras' (as Keras "
                          f"3 requires), got {filepath!r}. For weights only, use save_weights('....weights.h5')")
@@ -139,8 +147,13 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             losses, metrics or functions that are not registered.
         compile: compile the model as it was saved (optimizer state included).
         safe_mode: refuse Python lambdas stored as bytecode (the default).
+
+    A ``.h5``/``.hdf5`` file that is not a zip archive is read as Keras'
+    legacy HDF5 model (``legacy_h5.load_model``), as Keras does.
     """
     filepath = os.fspath(filepath)
+    if legacy_h5.is_legacy_path(filepath) and os.path.isfile(filepath) and not zipfile.is_zipfile(filepath):
+        return legacy_h5.load_model(filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
     with open_archive(filepath) as archive, reading(filepath):
         config = read_config(archive, filepath)
         weights = _read_member(archive, WEIGHTS_NAME, filepath)
@@ -198,7 +211,7 @@ def _open_archive(filepath):
         head = handle.read(8)
     if head.startswith(b"\x89HDF"):
         hint = "build the model and call load_weights" if filepath.endswith(".weights.h5") else \
-            "legacy Keras 2 .h5 models are not supported; re-save it in Keras as .keras"
+            "a legacy HDF5 model file (Keras' model.save('x.h5')) loads when its name ends in '.h5'"
         raise ValueError(f"{filepath!r} is an HDF5 file, not a .keras archive: {hint}")
     if not head.startswith(b"PK"):
         raise ValueError(f"{filepath!r} is not a .keras file: a .keras file is a zip archive, this file starts with "

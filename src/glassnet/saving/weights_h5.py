@@ -145,6 +145,8 @@ def optimizer_arrays(optimizer):
 def _slot_views(optimizer):
     if not optimizer.built or optimizer._store is None:
         return []
+    if hasattr(optimizer, "saved_slots"):  # state that is not one array per weight and slot (Nadam, Adafactor)
+        return optimizer.saved_slots()
     per_variable = [optimizer.slots_of(v) for v in optimizer._trainable_variables]
     return [per_variable[i][name] for name, i in _slot_order(optimizer, optimizer.slot_names, len(per_variable))]
 
@@ -355,26 +357,40 @@ def _optimizer_shapes(model, optimizer):
     if len(dtypes) > 1:
         raise ValueError(f"the optimizer cannot hold state for trained weights of several dtypes "
                          f"({sorted(map(str, dtypes))})")
+    if hasattr(optimizer, "saved_slot_shapes"):
+        return shapes + [tuple(shape) for shape in optimizer.saved_slot_shapes(variables)]
     names = list(optimizer.build_slots(FlatVariable(np.zeros(0, dtype=dtypes.pop()))))
     return shapes + [tuple(variables[i].shape) for _, i in _slot_order(optimizer, names, len(variables))]
 
 
 def _checked_optimizer_state(handle, model, optimizer):
     """The optimizer's state read and checked, or None when the file has none or it belongs to another optimizer."""
-    from glassnet.optimizers.optimizer import check_iterations, check_learning_rate
-
     group = _vars_of(handle, "optimizer")
     if group is None or len(group) == 0:
         return None
     expected = _optimizer_shapes(model, optimizer)
     datasets = _datasets(group, "optimizer") if len(group) == len(expected) else None
+    return checked_optimizer_state(model, optimizer, datasets, len(group), lambda i: f"optimizer/vars/{i}")
+
+
+def checked_optimizer_state(model, optimizer, datasets, count, name_of):
+    """``(iterations, learning rate, slots)`` read from ``datasets`` (Keras' order) and checked, or None.
+
+    ``datasets`` is None or a list of h5py datasets; ``count`` is how many
+    arrays the file holds and ``name_of(index)`` names one in messages. When
+    their shapes are not those the optimizer has on ``model`` (another
+    optimizer, other weights), a warning says so and None is returned.
+    """
+    from glassnet.optimizers.optimizer import check_iterations, check_learning_rate
+
+    expected = _optimizer_shapes(model, optimizer)
     found = [tuple(d.shape) for d in datasets] if datasets is not None else None
     if found != expected:
-        found_text = f"{len(found)} ({found[:6]}{'...' if len(found) > 6 else ''})" if found else f"{len(group)}"
+        found_text = f"{len(found)} ({found[:6]}{'...' if len(found) > 6 else ''})" if found else f"{count}"
         warnings.warn(f"Skipping the optimizer state in the file: optimizer '{optimizer.name}' has {len(expected)} "
                       f"variables of shapes {expected[:6]}{'...' if len(expected) > 6 else ''}, the file has "
                       f"{found_text}. Was it saved with another optimizer, or with other trainable weights?",
-                      stacklevel=5)
+                      stacklevel=6)
         return None
     arrays = [np.asarray(d[()]) for d in datasets]
     try:
@@ -388,7 +404,7 @@ def _checked_optimizer_state(handle, model, optimizer):
         dtype = optimizer._store.params.dtype if optimizer._store is not None else model.trainable_weights[0].dtype
     checked = []
     for index, value in enumerate(slots, start=len(arrays) - len(slots)):
-        where = f"'optimizer/vars/{index}' (a slot of optimizer '{optimizer.name}')"
+        where = f"'{name_of(index)}' (a slot of optimizer '{optimizer.name}')"
         value = _cast(value, dtype, where)
         if not np.isfinite(value).all():
             raise ValueError(f"{where} holds NaN or infinite values: the next training step would make every "
@@ -418,15 +434,27 @@ def _assign_optimizer(optimizer, iterations, rate, slots):
         view[...] = value
 
 
-def load_weights(model, filepath, skip_mismatch=False):
-    """Load weights saved by ``save_weights`` (glassnet's or Keras 3's), after checking them all."""
+def load_weights(model, filepath, skip_mismatch=False, by_name=None, **kwargs):
+    """Load weights saved by ``save_weights`` (glassnet's or Keras 3's), after checking them all.
+
+    A ``.h5``/``.hdf5`` name other than ``.weights.h5`` is Keras' legacy
+    HDF5 file (``legacy_h5.load_weights``), the only one ``by_name`` is for.
+    """
     import h5py
 
+    from glassnet.saving import legacy_h5
     from glassnet.saving.file_errors import reading
 
+    if kwargs:
+        raise ValueError(f"Invalid keyword arguments: {kwargs}")
     filepath = os.fspath(filepath)
+    if by_name is not None and not legacy_h5.is_legacy_path(filepath):
+        raise ValueError(f"`by_name` only supports loading legacy '.h5' or '.hdf5' files. Received: {filepath}")
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"No weights file at {filepath!r}")
+    if legacy_h5.is_legacy_path(filepath):
+        legacy_h5.load_weights(model, filepath, skip_mismatch=skip_mismatch, by_name=bool(by_name))
+        return
     if filepath.endswith(".keras"):
         from glassnet.saving.keras_file import load_weights_from_keras_file
 

@@ -19,7 +19,7 @@ BAD_ARGUMENTS = [
     dict(weights="imagenet", include_top=False, input_shape=(64, 64, 1)),
     dict(weights=None, include_top=True, input_shape=(None, None, 3)),
 ]
-MODELS = ["VGG16", "ResNet50", "MobileNetV2", "Xception", "ResNet50V2"]
+MODELS = ["VGG16", "ResNet50", "MobileNet", "MobileNetV2", "Xception", "ResNet50V2"]
 
 
 @pytest.mark.parametrize("name", MODELS)

@@ -11,7 +11,7 @@ import glassnet  # noqa: E402
 from glassnet.applications import imagenet_utils  # noqa: E402
 
 FAMILIES = [("vgg16", "caffe"), ("vgg19", "caffe"), ("resnet50", "caffe"), ("resnet", "caffe"),
-            ("resnet_v2", "tf"), ("mobilenet_v2", "tf"), ("xception", "tf")]
+            ("resnet_v2", "tf"), ("mobilenet", "tf"), ("mobilenet_v2", "tf"), ("xception", "tf")]
 
 
 def images(shape, dtype="float32", seed=0):

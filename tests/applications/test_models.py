@@ -14,6 +14,8 @@ CASES = [  # small inputs where the architecture allows; each model built once
     ("ResNet50V2", dict(include_top=False, input_shape=(32, 32, 3))),
     ("MobileNetV2", dict(input_shape=(32, 32, 3), classes=10)),
     ("MobileNetV2", dict(input_shape=(96, 96, 3), alpha=0.35, include_top=False, pooling="max")),
+    ("MobileNet", dict(input_shape=(32, 32, 3), classes=10)),
+    ("MobileNet", dict(input_shape=(32, 32, 3), alpha=0.25, depth_multiplier=2, include_top=False, pooling="avg")),
     ("Xception", dict(include_top=False, input_shape=(71, 71, 3), pooling="avg")),
 ]
 

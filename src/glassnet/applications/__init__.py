@@ -19,13 +19,14 @@ import importlib
 
 from glassnet.utils.lazy_exports import lazy_exports
 
-MODULES = ("imagenet_utils", "mobilenet_v2", "resnet", "resnet50", "resnet_v2", "vgg16", "vgg19", "xception")
+MODULES = ("imagenet_utils", "mobilenet", "mobilenet_v2", "resnet", "resnet50", "resnet_v2", "vgg16", "vgg19", "xception")
 
 _LAZY = {
     "VGG16": "glassnet.applications.vgg16",
     "VGG19": "glassnet.applications.vgg19",
     **dict.fromkeys(["ResNet50", "ResNet101", "ResNet152"], "glassnet.applications.resnet"),
     **dict.fromkeys(["ResNet50V2", "ResNet101V2", "ResNet152V2"], "glassnet.applications.resnet_v2"),
+    "MobileNet": "glassnet.applications.mobilenet",
     "MobileNetV2": "glassnet.applications.mobilenet_v2",
     "Xception": "glassnet.applications.xception",
 }

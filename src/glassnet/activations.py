@@ -99,6 +99,74 @@ def mish(x):
     return ops.multiply(x, ops.tanh(ops.softplus(x)))
 
 
+def celu(x, alpha=1.0):
+    """``x`` if positive else ``alpha * (exp(x / alpha) - 1)``."""
+    return ops.celu(x, alpha)
+
+
+def glu(x, axis=-1):
+    """Gated linear unit: ``a * sigmoid(b)``, ``a`` and ``b`` the two halves of ``x`` along ``axis``."""
+    return ops.glu(x, axis)
+
+
+def hard_shrink(x, threshold=0.5):
+    """``x`` where ``|x| > threshold``, else 0."""
+    return ops.hard_shrink(x, threshold)
+
+
+def hard_silu(x):
+    """``x * relu6(x + 3) / 6``."""
+    return ops.hard_silu(x)
+
+
+hard_swish = hard_silu
+
+
+def hard_tanh(x):
+    """``clip(x, -1, 1)``."""
+    return ops.hard_tanh(x)
+
+
+def log_sigmoid(x):
+    """``log(sigmoid(x)) = -softplus(-x)``."""
+    return ops.log_sigmoid(x)
+
+
+def soft_shrink(x, threshold=0.5):
+    """``x - threshold`` above ``threshold``, ``x + threshold`` below ``-threshold``, else 0."""
+    return ops.soft_shrink(x, threshold)
+
+
+def sparse_plus(x):
+    """0 for ``x <= -1``, ``(x + 1)^2 / 4`` for ``|x| < 1``, ``x`` for ``x >= 1``."""
+    return ops.sparse_plus(x)
+
+
+def sparse_sigmoid(x):
+    """0 for ``x <= -1``, ``(x + 1) / 2`` for ``|x| < 1``, 1 for ``x >= 1``."""
+    return ops.sparse_sigmoid(x)
+
+
+def sparsemax(x, axis=-1):
+    """The Euclidean projection of ``x`` onto the probability simplex along ``axis`` (a sparse softmax)."""
+    return ops.sparsemax(x, axis)
+
+
+def squareplus(x, b=4):
+    """``(x + sqrt(x^2 + b)) / 2``."""
+    return ops.squareplus(x, b)
+
+
+def tanh_shrink(x):
+    """``x - tanh(x)``."""
+    return ops.tanh_shrink(x)
+
+
+def threshold(x, threshold, default_value):
+    """``x`` where ``x > threshold``, else ``default_value``."""
+    return ops.threshold(x, threshold, default_value)
+
+
 def linear(x):
     """The identity (also what ``activation=None`` means)."""
     return x
@@ -107,9 +175,12 @@ def linear(x):
 ALL = {
     f.__name__: f
     for f in (relu, relu6, leaky_relu, elu, selu, gelu, sigmoid, hard_sigmoid, tanh, softmax,
-              log_softmax, softplus, softsign, silu, exponential, mish, linear)
+              log_softmax, softplus, softsign, silu, exponential, mish, linear, celu, glu, hard_shrink, hard_silu,
+              hard_tanh, log_sigmoid, soft_shrink, sparse_plus, sparse_sigmoid, sparsemax, squareplus, tanh_shrink,
+              threshold)
 }
 ALL["swish"] = swish
+ALL["hard_swish"] = hard_swish
 
 
 def get(identifier):

@@ -6,16 +6,33 @@ from glassnet.metrics.accuracy import (
     sparse_top_k_categorical_accuracy, top_k_categorical_accuracy,
 )
 from glassnet.metrics.auc import AUC
+from glassnet.losses import (
+    binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy, categorical_focal_crossentropy,
+    categorical_hinge, hinge, huber, kl_divergence, log_cosh, poisson, sparse_categorical_crossentropy,
+    squared_hinge,
+)
 from glassnet.metrics.confusion import (
     FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives,
 )
+from glassnet.metrics.correlation import (
+    ConcordanceCorrelation, PearsonCorrelation, concordance_correlation, pearson_correlation,
+)
 from glassnet.metrics.f_score import F1Score, FBetaScore
 from glassnet.metrics.iou import IoU, BinaryIoU, MeanIoU, OneHotIoU, OneHotMeanIoU
+from glassnet.metrics.margin import CategoricalHinge, Hinge, SquaredHinge
 from glassnet.metrics.metric import LossMean, Mean, MeanMetricWrapper, Metric, Sum
+from glassnet.metrics.probabilistic import (
+    BinaryCrossentropy, CategoricalCrossentropy, KLDivergence, Poisson, SparseCategoricalCrossentropy,
+)
+from glassnet.metrics.r2_score import R2Score
 from glassnet.metrics.regression import (
-    MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredError, MeanSquaredLogarithmicError,
-    RootMeanSquaredError, mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
-    mean_squared_logarithmic_error,
+    CosineSimilarity, LogCoshError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredError,
+    MeanSquaredLogarithmicError, RootMeanSquaredError, mean_absolute_error, mean_absolute_percentage_error,
+    mean_squared_error, mean_squared_logarithmic_error,
+)
+from glassnet.metrics.sensitivity import (
+    PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity, SensitivitySpecificityBase,
+    SpecificityAtSensitivity,
 )
 from glassnet.utils.registry import lookup
 
@@ -44,6 +61,15 @@ ALL = {
     "f1_score": F1Score, "f_beta_score": FBetaScore,
     "io_u": IoU, "mean_io_u": MeanIoU, "binary_io_u": BinaryIoU, "one_hot_io_u": OneHotIoU,
     "one_hot_mean_io_u": OneHotMeanIoU,
+    "binary_crossentropy": BinaryCrossentropy, "bce": BinaryCrossentropy,
+    "categorical_crossentropy": CategoricalCrossentropy,
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "kl_divergence": KLDivergence, "poisson": Poisson,
+    "hinge": Hinge, "squared_hinge": SquaredHinge, "categorical_hinge": CategoricalHinge,
+    "cosine_similarity": CosineSimilarity, "log_cosh_error": LogCoshError, "r2_score": R2Score,
+    "pearson_correlation": PearsonCorrelation, "concordance_correlation": ConcordanceCorrelation,
+    "precision_at_recall": PrecisionAtRecall, "recall_at_precision": RecallAtPrecision,
+    "sensitivity_at_specificity": SensitivityAtSpecificity, "specificity_at_sensitivity": SpecificityAtSensitivity,
 }
 ALL.update({cls.__name__.lower(): cls for cls in set(ALL.values())})
 FUNCTIONS = {
@@ -53,13 +79,19 @@ FUNCTIONS = {
     mean_absolute_percentage_error: MeanAbsolutePercentageError,
     mean_squared_logarithmic_error: MeanSquaredLogarithmicError,
     sparse_top_k_categorical_accuracy: SparseTopKCategoricalAccuracy,
+    binary_crossentropy: BinaryCrossentropy, categorical_crossentropy: CategoricalCrossentropy,
+    sparse_categorical_crossentropy: SparseCategoricalCrossentropy, kl_divergence: KLDivergence, poisson: Poisson,
+    hinge: Hinge, squared_hinge: SquaredHinge, categorical_hinge: CategoricalHinge,
+    pearson_correlation: PearsonCorrelation, concordance_correlation: ConcordanceCorrelation,
 }
 
 
 def get(identifier):
-    """Return a Metric for a name, a Metric, a metric class, or a function ``fn(y_true, y_pred)``."""
+    """Return a Metric for a name, a Metric, a metric class, a config dict, or a function ``fn(y_true, y_pred)``."""
     if isinstance(identifier, Metric):
         return identifier
+    if isinstance(identifier, dict):
+        return get(deserialize(identifier))
     if isinstance(identifier, str):
         loss = _loss(identifier)
         if loss is not None:  # Keras accepts loss names as metrics: the mean loss
@@ -74,6 +106,24 @@ def get(identifier):
     if callable(identifier):
         return MeanMetricWrapper(identifier)
     raise ValueError(f"metric must be a name, a Metric or a function, got {identifier!r}")
+
+
+def serialize(metric):
+    """A Metric or metric function as Keras 3's config dict (``{"module": "keras.metrics", "class_name": ...}``)."""
+    from glassnet.saving.serialization_lib import serialize_keras_object
+
+    return serialize_keras_object(metric)
+
+
+def deserialize(config, custom_objects=None):
+    """The Metric or metric function a config (from ``serialize``, or a name) describes."""
+    from glassnet.saving.serialization_lib import deserialize_keras_object
+
+    if isinstance(config, str):
+        if custom_objects and config in custom_objects:
+            return custom_objects[config]
+        return lookup("metric", config, {**{fn.__name__: fn for fn in FUNCTIONS}, **ALL})
+    return deserialize_keras_object(config, custom_objects=custom_objects)
 
 
 def _instantiate(name, cls):

@@ -1,9 +1,11 @@
-"""Regression metrics: mean squared, mean absolute, mean absolute percentage and mean squared logarithmic error."""
+"""Regression metrics: mean squared, mean absolute, mean absolute percentage, mean squared logarithmic and log-cosh
+error, and cosine similarity."""
 
 import numpy as np
 
+from glassnet import losses
 from glassnet.losses import check_same_shape
-from glassnet.metrics.metric import MeanMetricWrapper, same_rank
+from glassnet.metrics.metric import MeanMetricWrapper, as_array, same_rank
 
 
 class _ElementwiseMetric(MeanMetricWrapper):
@@ -77,3 +79,28 @@ class RootMeanSquaredError(_ElementwiseMetric):
 
     def result(self):
         return float(np.sqrt(super().result()))
+
+
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """sum(l2_normalize(y_true) * l2_normalize(y_pred)) over ``axis``: 1 for the same direction, 0 orthogonal."""
+    y_true, y_pred = _aligned(y_true, np.asarray(y_pred, dtype="float32"))
+    return -as_array(losses.cosine_similarity(y_true, y_pred, axis=axis))
+
+
+class CosineSimilarity(_ElementwiseMetric):
+    """The mean cosine similarity of targets and predictions along ``axis``."""
+
+    def __init__(self, name="cosine_similarity", dtype=None, axis=-1):
+        super().__init__(cosine_similarity, name=name, dtype=dtype, axis=axis)
+
+
+def _log_cosh(y_true, y_pred):
+    y_true, y_pred = _aligned(y_true, np.asarray(y_pred, dtype="float32"))
+    return as_array(losses.log_cosh(y_true, y_pred))
+
+
+class LogCoshError(_ElementwiseMetric):
+    """The mean of log(cosh(y_pred - y_true)) over the last axis (``losses.log_cosh``)."""
+
+    def __init__(self, name="logcosh", dtype=None):
+        super().__init__(_log_cosh, name=name, dtype=dtype)

@@ -131,8 +131,10 @@ def builtin_functions():
             "losses": {fn.__name__: fn for fn in losses.FUNCTIONS} | functions_of(losses, dir(losses)),
             "metrics": {fn.__name__: fn for fn in metrics.FUNCTIONS} | functions_of(metrics, dir(metrics)),
         }
-        _tables["function_names"] = {fn: (family, name) for family, table in _tables["functions"].items()
-                                     for name, fn in table.items()}
+        _tables["function_names"] = {}
+        for family, table in _tables["functions"].items():  # a loss function that is also a metric: "losses"
+            for name, fn in table.items():
+                _tables["function_names"].setdefault(fn, (family, name))
     return _tables["functions"]
 
 

@@ -28,8 +28,8 @@ def data(n=24, seed=0):
 
 def sequential(lib):
     return lib.Sequential([lib.Input((6,), name="x"), lib.layers.Dense(5, activation="relu", name="hidden"),
-                           lib.layers.Dropout(0.2, name="drop"), lib.layers.Dense(3, activation="softmax", name="out")],
-                          name="seq")
+                           lib.layers.Dropout(0.2, name="drop"),
+                           lib.layers.Dense(3, activation="softmax", name="out")], name="seq")
 
 
 def functional(lib):
@@ -39,6 +39,14 @@ def functional(lib):
     merged = lib.layers.Concatenate(name="cat")([lib.layers.Add(name="add")([a, b]), a])
     normed = lib.layers.BatchNormalization(name="norm")(merged)
     return lib.Model(inputs, lib.layers.Dense(3, activation="softmax", name="out")(normed), name="fun")
+
+
+def nested(lib):
+    """A Sequential block inside a functional model: its weights are one entry of the outer model's layers."""
+    block = lib.Sequential([lib.Input((6,)), lib.layers.Dense(4, name="inner"),
+                            lib.layers.BatchNormalization(name="bn")], name="block")
+    inputs = lib.Input((6,), name="x")
+    return lib.Model(inputs, lib.layers.Dense(3, activation="softmax", name="out")(block(inputs)), name="outer")
 
 
 def trained(lib, build, optimizer="adam", epochs=2):
@@ -59,7 +67,7 @@ def keras_numpy(value):
 
 
 # --- round trips in glassnet ----------------------------------------------------------------------------------------
-@pytest.mark.parametrize("build", [sequential, functional])
+@pytest.mark.parametrize("build", [sequential, functional, nested])
 def test_round_trip_keeps_predictions_compile_and_optimizer_state(tmp_path, build):
     model = trained(gn, build)
     path = tmp_path / "model.h5"
@@ -67,8 +75,8 @@ def test_round_trip_keeps_predictions_compile_and_optimizer_state(tmp_path, buil
     loaded = gn.models.load_model(path)
     x, y = data(seed=1)
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
-    assert type(loaded).__name__ == type(model).__name__ and [l.name for l in loaded.layers] == \
-        [l.name for l in model.layers]
+    assert type(loaded).__name__ == type(model).__name__
+    assert [layer.name for layer in loaded.layers] == [layer.name for layer in model.layers]
     assert type(loaded.optimizer) is gn.optimizers.Adam and loaded.optimizer.iterations == model.optimizer.iterations
     for ours, theirs in zip(optimizer_arrays(loaded.optimizer), optimizer_arrays(model.optimizer)):
         np.testing.assert_array_equal(ours, theirs)
@@ -123,8 +131,8 @@ def _layout(path):
     return layout, config
 
 
-_NOT_COMPARED = {"quantization_config", "input_axes", "output_axes", "activity_regularizer", "module", "registered_name",
-                 "seed", "build_input_shape", "renorm", "renorm_clipping", "renorm_momentum"}
+_NOT_COMPARED = {"quantization_config", "input_axes", "output_axes", "activity_regularizer", "module",
+                 "registered_name", "seed", "build_input_shape", "renorm", "renorm_clipping", "renorm_momentum"}
 
 
 def _strip_initializer_details(value):
@@ -142,7 +150,8 @@ def test_layout_is_the_one_keras_writes(tmp_path, build):
     ours, theirs = trained(gn, build), trained(k, build)
     save(ours, tmp_path / "ours.h5")
     theirs.save(tmp_path / "theirs.h5")
-    (our_layout, our_config), (their_layout, their_config) = _layout(tmp_path / "ours.h5"), _layout(tmp_path / "theirs.h5")
+    our_layout, our_config = _layout(tmp_path / "ours.h5")
+    their_layout, their_config = _layout(tmp_path / "theirs.h5")
     # Keras names a Sequential's weights "seq/hidden/kernel" (its name scope), glassnet "hidden/kernel": compare
     # the datasets' shapes and order, and the names of the optimizer's variables after that prefix
     for name, weights in their_layout["layers"].items():
@@ -153,7 +162,8 @@ def test_layout_is_the_one_keras_writes(tmp_path, build):
     assert variable_names(our_layout) == variable_names(their_layout)
     for key in ("root", "groups", "weights_attrs", "layer_names", "keras_version"):
         assert our_layout[key] == their_layout[key], key
-    our_optimizer, their_optimizer = (layout["training"].pop("optimizer_config") for layout in (our_layout, their_layout))
+    our_optimizer = our_layout["training"].pop("optimizer_config")
+    their_optimizer = their_layout["training"].pop("optimizer_config")
     assert our_layout["training"] == their_layout["training"]
     assert our_optimizer["class_name"] == their_optimizer["class_name"] == "Adam"
     for key, value in our_optimizer["config"].items():  # Keras has a few more options (EMA, loss scaling)
@@ -165,7 +175,7 @@ def test_layout_is_the_one_keras_writes(tmp_path, build):
 
 
 # --- both ways with Keras 3 -----------------------------------------------------------------------------------------
-@pytest.mark.parametrize("build", [sequential, functional])
+@pytest.mark.parametrize("build", [sequential, functional, nested])
 def test_keras_h5_loads_in_glassnet(tmp_path, build):
     theirs = trained(k, build)
     path = tmp_path / "keras.h5"
@@ -180,7 +190,7 @@ def test_keras_h5_loads_in_glassnet(tmp_path, build):
     np.testing.assert_allclose(ours.evaluate(x, y, verbose=0), theirs.evaluate(x, y, verbose=0), rtol=1e-5)
 
 
-@pytest.mark.parametrize("build", [sequential, functional])
+@pytest.mark.parametrize("build", [sequential, functional, nested])
 def test_glassnet_h5_loads_in_keras(tmp_path, build):
     ours = trained(gn, build)
     path = tmp_path / "glassnet.h5"
@@ -315,28 +325,44 @@ def _edit(path, change):
         change(handle)
 
 
+KERNEL = "model_weights/left/left/kernel"
+
+
+def set_attribute(name, value):
+    return lambda path: _edit(path, lambda handle: handle.attrs.__setitem__(name, value))
+
+
+def delete(name, attribute=False):
+    return lambda path: _edit(path, lambda handle: (handle.attrs if attribute else handle).__delitem__(name))
+
+
+def replace(name, value):
+    """Put ``value`` (an array, or an h5py link) where the dataset ``name`` was."""
+    def change(handle):
+        del handle[name]
+        handle[name] = value
+    return lambda path: _edit(path, change)
+
+
+def list_weights(names):
+    return lambda path: _edit(path, lambda handle: handle["model_weights/left"].attrs.__setitem__("weight_names",
+                                                                                                  np.array(names)))
+
+
 @pytest.mark.parametrize("damage,message", [
-    (lambda p: p.write_bytes(p.read_bytes()[:3000]), "not a valid HDF5 file"),
-    (lambda p: p.write_bytes(b"hello, this is text"), "not a valid HDF5 file"),
-    (lambda p: _edit(p, lambda h: h.attrs.__delitem__("model_config")), "has no model_config"),
-    (lambda p: _edit(p, lambda h: h.attrs.__setitem__("model_config", b"{not json")), "model_config.*not valid JSON"),
-    (lambda p: _edit(p, lambda h: h.attrs.__setitem__("model_config", b"[1, 2]")), "not a serialized model"),
-    (lambda p: _edit(p, lambda h: h.attrs.__setitem__("training_config", b"{}")), "training_config"),
-    (lambda p: _edit(p, lambda h: h.__delitem__("model_weights/left")), "does not hold"),
-    (lambda p: _edit(p, lambda h: h.__delitem__("model_weights")), "has no model_weights"),
-    (lambda p: _edit(p, lambda h: h["model_weights/left/left/kernel"].attrs.__setitem__("x", 1) or
-                     h.__delitem__("model_weights/left/left/kernel") or
-                     h.create_dataset("model_weights/left/left/kernel", data=np.zeros((2, 2), "float32"))),
-     "Shape mismatch"),
-    (lambda p: _edit(p, lambda h: h.__delitem__("model_weights/left/left/kernel") or
-                     h.__setitem__("model_weights/left/left/kernel", h5py.SoftLink("/model_weights/right/right/kernel"))),
-     "SoftLink"),
-    (lambda p: _edit(p, lambda h: h.__delitem__("model_weights/left/left/kernel") or
-                     h.create_dataset("model_weights/left/left/kernel", data=np.array([[b"ab"] * 4] * 6))),
-     "not numbers"),
-    (lambda p: _edit(p, lambda h: h["model_weights/left"].attrs.__setitem__("weight_names",
-                                                                        np.array([b"../right/right/kernel", b"x"]))),
-     "not a plain HDF5 path"),
+    (lambda path: path.write_bytes(path.read_bytes()[:3000]), "not a valid HDF5 file"),
+    (lambda path: path.write_bytes(b"hello, this is text"), "not a valid HDF5 file"),
+    (delete("model_config", attribute=True), "has no model_config"),
+    (set_attribute("model_config", b"{not json"), "model_config.*not valid JSON"),
+    (set_attribute("model_config", b"[1, 2]"), "not a serialized model"),
+    (set_attribute("training_config", b"{}"), "training_config"),
+    (delete("model_weights/left"), "does not hold"),
+    (delete("model_weights"), "has no model_weights"),
+    (replace(KERNEL, np.zeros((2, 2), "float32")), "Shape mismatch"),
+    (replace(KERNEL, h5py.SoftLink("/model_weights/right/right/kernel")), "SoftLink"),
+    (replace(KERNEL, np.array([[b"ab"] * 4] * 6)), "not numbers"),
+    (list_weights([b"../right/right/kernel", b"x"]), "not a plain HDF5 path"),
+    (list_weights([b"left/kernel"]), "Weight count mismatch"),
 ])
 def test_damaged_files_get_a_value_error_naming_the_file(saved, damage, message):
     damage(saved)

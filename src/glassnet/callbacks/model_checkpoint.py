@@ -4,8 +4,8 @@
 from 1), the epoch's logs (``{val_loss:.2f}``) and, for ``save_freq=N``,
 ``batch`` (from 1): ``"ckpt-{epoch:02d}-{val_loss:.2f}.keras"``. As in
 Keras 3 the suffix says what is written: ``.keras`` for the whole model
-(``model.save``; ``.h5`` for Keras' legacy HDF5 model file), ``.weights.h5`` for the weights and optimizer state
-(``model.save_weights``); both are written under a temporary name and
+(``model.save``; ``.h5`` for Keras' legacy HDF5 model file), ``.weights.h5``
+for the weights and optimizer state (``model.save_weights``); all are written under a temporary name and
 renamed, so an interrupted save keeps the previous file.
 
 With ``save_best_only=True`` a file is written only when ``monitor``

@@ -6,7 +6,7 @@ from glassnet.models.sequential import Sequential
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    """Load a ``.keras`` file written by glassnet or Keras 3 (architecture, weights, optimizer state)."""
+    """Load a ``.keras`` (or legacy ``.h5``) file written by glassnet or Keras: architecture, weights, optimizer."""
     from glassnet.saving.keras_file import load_model as load
 
     return load(filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)

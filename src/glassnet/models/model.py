@@ -162,6 +162,8 @@ class Model(Trainer, Layer):
     def save(self, filepath, overwrite=True, zipped=None, **kwargs):
         """Save the architecture, weights and optimizer state to a Keras 3 ``.keras`` file.
 
+        A name ending in ``.h5``/``.hdf5`` writes Keras' legacy HDF5 model
+        file instead (with Keras' warning that the format is legacy).
         The file is written under a temporary name and renamed, so a failed
         save leaves any earlier file intact. Keras 3 loads it too.
         """

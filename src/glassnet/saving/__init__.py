@@ -3,6 +3,7 @@
     model.save("model.keras")                      # architecture + weights + optimizer state
     model = glassnet.saving.load_model("model.keras")
     model.save_weights("model.weights.h5")         # weights only
+    model.save("model.h5")                         # Keras' legacy HDF5 file (legacy_h5.py), read back too
     json_text = model.to_json()                    # architecture only
 
 Loading never unpickles and never runs code from the file: custom classes
@@ -18,14 +19,14 @@ from glassnet.saving.object_registration import (
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    """Load a ``.keras`` file written by glassnet or Keras 3 (see ``keras_file.load_model``)."""
+    """Load a ``.keras`` file (or a legacy ``.h5``) written by glassnet or Keras (see ``keras_file.load_model``)."""
     from glassnet.saving.keras_file import load_model as load
 
     return load(filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
 
 
 def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
-    """``model.save(filepath)``: write a ``.keras`` file through a temporary file."""
+    """``model.save(filepath)``: write a ``.keras`` (or legacy ``.h5``) file through a temporary file."""
     from glassnet.saving.keras_file import save_model as save
 
     save(model, filepath, overwrite=overwrite, zipped=zipped, **kwargs)

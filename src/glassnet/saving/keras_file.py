@@ -46,7 +46,7 @@ _BOMB_FLOOR = 64 << 20
 
 # --- saving ---------------------------------------------------------------------------------------------------------
 def save_model(model, filepath, overwrite=True, zipped=None, include_optimizer=True, **kwargs):
-    """Write ``model`` to ``filepath`` (``.keras``; ``.h5``/``.hdf5`` for Keras' legacy format) through a temporary file."""
+    """Write ``model`` to ``filepath`` (``.keras``, or ``.h5``/``.hdf5``: Keras' legacy format) via a temporary file."""
     if zipped is not False and legacy_h5.is_legacy_path(filepath):
         save_format = kwargs.pop("save_format", None)
         if kwargs:

@@ -178,7 +178,8 @@ def _write_names(group, name, names):
     encoded = [n.encode("utf8") for n in names]
     too_long = [n for n in encoded if len(n) > HEADER_LIMIT]
     if too_long:
-        raise ValueError(f"A name is too long for an HDF5 attribute ({len(too_long[0])} bytes): {too_long[0][:80]!r}...")
+        raise ValueError(f"A name is too long for an HDF5 attribute ({len(too_long[0])} bytes): "
+                         f"{too_long[0][:80]!r}...")
     data = np.array(encoded) if encoded else np.zeros(0)
     chunks = 1
     while data.nbytes / chunks > HEADER_LIMIT:

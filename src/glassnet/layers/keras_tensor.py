@@ -5,6 +5,8 @@ builds the layer and records a ``Node`` instead of computing anything. A
 functional model later replays the recorded nodes on real data.
 """
 
+from glassnet import tree
+
 
 class KerasTensor:
     """A placeholder for data of a given shape (None for the batch axis)."""
@@ -21,9 +23,132 @@ class KerasTensor:
     def ndim(self):
         return len(self.shape)
 
+    # Python's operators record the matching keras.ops node, as Keras' KerasTensor does (`x + pos`, `x[:, 0]`)
+    def __add__(self, other):
+        return _op("add", self, other)
+
+    def __radd__(self, other):
+        return _op("add", other, self)
+
+    def __sub__(self, other):
+        return _op("subtract", self, other)
+
+    def __rsub__(self, other):
+        return _op("subtract", other, self)
+
+    def __mul__(self, other):
+        return _op("multiply", self, other)
+
+    def __rmul__(self, other):
+        return _op("multiply", other, self)
+
+    def __matmul__(self, other):
+        return _op("matmul", self, other)
+
+    def __rmatmul__(self, other):
+        return _op("matmul", other, self)
+
+    def __truediv__(self, other):
+        return _op("true_divide", self, other)
+
+    def __rtruediv__(self, other):
+        return _op("true_divide", other, self)
+
+    def __floordiv__(self, other):
+        return _op("floor_divide", self, other)
+
+    def __rfloordiv__(self, other):
+        return _op("floor_divide", other, self)
+
+    def __mod__(self, other):
+        return _op("mod", self, other)
+
+    def __rmod__(self, other):
+        return _op("mod", other, self)
+
+    def __pow__(self, other):
+        return _op("power", self, other)
+
+    def __rpow__(self, other):
+        return _op("power", other, self)
+
+    def __neg__(self):
+        return _op("negative", self)
+
+    def __abs__(self):
+        return _op("absolute", self)
+
+    def __lt__(self, other):
+        return _op("less", self, other)
+
+    def __le__(self, other):
+        return _op("less_equal", self, other)
+
+    def __gt__(self, other):
+        return _op("greater", self, other)
+
+    def __ge__(self, other):
+        return _op("greater_equal", self, other)
+
+    def __ne__(self, other):
+        return _op("not_equal", self, other)
+
+    __hash__ = object.__hash__  # == stays identity, as in Keras, so tensors can key dicts
+
+    def __and__(self, other):
+        return _op("logical_and", self, other)
+
+    def __rand__(self, other):
+        return _op("logical_and", other, self)
+
+    def __or__(self, other):
+        return _op("logical_or", self, other)
+
+    def __ror__(self, other):
+        return _op("logical_or", other, self)
+
+    def __xor__(self, other):
+        return _op("logical_xor", self, other)
+
+    def __rxor__(self, other):
+        return _op("logical_xor", other, self)
+
+    def __invert__(self):
+        return _op("logical_not", self)
+
+    def __getitem__(self, key):
+        return _op("get_item", self, key)
+
+    def __round__(self, ndigits=None):
+        return _op("round", self, ndigits or 0)
+
+    def reshape(self, newshape):
+        return _op("reshape", self, newshape)
+
+    def squeeze(self, axis=None):
+        return _op("squeeze", self, axis)
+
+    def __bool__(self):
+        raise TypeError("A symbolic KerasTensor cannot be used as a boolean: it holds a shape and a dtype, "
+                        "no values. Use keras.ops.cond or compute inside a layer's call().")
+
+    def __iter__(self):
+        raise NotImplementedError("Iterating over a symbolic KerasTensor is not supported; use keras.ops.unstack")
+
+    def __array__(self, dtype=None, copy=None):
+        raise ValueError("A KerasTensor is symbolic: a placeholder for a shape and a dtype, with no values. "
+                         "It cannot be converted to a NumPy array.")
+
     def __repr__(self):
         name = f", name={self.name}" if self.name else ""
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}{name}>"
+
+
+def _op(name, *arguments):
+    """The public keras.ops function ``name`` applied to ``arguments`` (it records a node on symbolic inputs)."""
+    from glassnet import ops
+
+    return getattr(ops, name)(*arguments)
 
 
 class Node:
@@ -58,31 +183,17 @@ class Node:
         return parents
 
 
-def _flatten(structure):
-    """The leaves of nested lists, tuples and dicts, in order (dicts by sorted key, as Keras' ``tree``)."""
-    if isinstance(structure, (list, tuple)):
-        return [leaf for item in structure for leaf in _flatten(item)]
-    if isinstance(structure, dict):
-        return [leaf for key in sorted(structure) for leaf in _flatten(structure[key])]
-    return [structure]
+def flatten(structure):
+    """The leaves of nested lists, tuples and dicts, in order (dicts by sorted key): ``glassnet.tree.flatten``."""
+    return tree.flatten(structure)
 
 
-flatten = _flatten
+_flatten = flatten
 
 
 def pack_like(structure, flat):
-    """Put the values of ``flat`` back into the shape of ``structure`` (the inverse of ``flatten``)."""
-    values = iter(flat)
-
-    def pack(item):
-        if isinstance(item, (list, tuple)):
-            return type(item)(pack(i) for i in item)
-        if isinstance(item, dict):
-            packed = {key: pack(item[key]) for key in sorted(item)}
-            return {key: packed[key] for key in item}
-        return next(values)
-
-    return pack(structure)
+    """Put the values of ``flat`` back into the shape of ``structure``: ``glassnet.tree.pack_sequence_as``."""
+    return tree.pack_sequence_as(structure, flat)
 
 
 def is_symbolic(structure):

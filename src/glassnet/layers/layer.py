@@ -370,7 +370,7 @@ class Layer:
         else:
             inputs = kwargs.pop("inputs")
         if type(inputs) is not Tensor:
-            if is_symbolic(inputs):
+            if is_symbolic(inputs) or is_symbolic([list(args), kwargs]):  # e.g. a saved power(2.0, x) node
                 return self._symbolic_call(inputs, args, kwargs)
             inputs = to_tensor(inputs)
         if not self.built:

@@ -186,7 +186,9 @@ def transpose(x, axes=None):
 
 
 def get_item(x, index):
-    """``x[index]`` with any NumPy index (slices, integers, arrays, masks)."""
+    """``x[index]`` with any NumPy index (slices, integers, arrays, masks); a list is a tuple, as in Keras."""
+    if isinstance(index, list):  # how a saved key (x[:, 0]) comes back from a file, and Keras' rule
+        index = tuple(index)
     if isinstance(index, tuple):
         index = tuple(data_of(i) for i in index)
     else:

@@ -5,7 +5,7 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-import glassnet  # noqa: E402
+import glassnet
 
 
 def build_both(name, **arguments):

@@ -7,8 +7,8 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-import glassnet  # noqa: E402
-from glassnet.applications import weights as weights_module  # noqa: E402
+import glassnet
+from glassnet.applications import weights as weights_module
 
 BAD_ARGUMENTS = [
     dict(weights="imagenet", include_top=True, classes=10),

@@ -7,8 +7,8 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-import glassnet  # noqa: E402
-from glassnet.applications import imagenet_utils  # noqa: E402
+import glassnet
+from glassnet.applications import imagenet_utils
 
 FAMILIES = [("vgg16", "caffe"), ("vgg19", "caffe"), ("resnet50", "caffe"), ("resnet", "caffe"),
             ("resnet_v2", "tf"), ("mobilenet", "tf"), ("mobilenet_v2", "tf"), ("xception", "tf")]

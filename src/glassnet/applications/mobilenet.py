@@ -16,7 +16,12 @@ import warnings
 from glassnet import backend, layers
 from glassnet.applications import imagenet_utils
 from glassnet.applications.common import (
-    channel_axis, image_input, is_weights_argument, load_weights, model_inputs, pool,
+    channel_axis,
+    image_input,
+    is_weights_argument,
+    load_weights,
+    model_inputs,
+    pool,
 )
 from glassnet.models.functional import Functional
 

@@ -16,7 +16,13 @@ convolution ("pre-activation", https://arxiv.org/abs/1603.05027).
 from glassnet import backend, layers
 from glassnet.applications import imagenet_utils
 from glassnet.applications.common import (
-    channel_axis, check_weights_argument, image_input, load_weights, model_inputs, pool, predictions,
+    channel_axis,
+    check_weights_argument,
+    image_input,
+    load_weights,
+    model_inputs,
+    pool,
+    predictions,
 )
 from glassnet.models.functional import Functional
 

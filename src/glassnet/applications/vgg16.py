@@ -15,7 +15,12 @@ are preprocessed in ``caffe`` mode (BGR, mean pixel subtracted).
 from glassnet import backend, layers
 from glassnet.applications import imagenet_utils
 from glassnet.applications.common import (
-    check_weights_argument, image_input, load_weights, model_inputs, pool, predictions,
+    check_weights_argument,
+    image_input,
+    load_weights,
+    model_inputs,
+    pool,
+    predictions,
 )
 from glassnet.models.functional import Functional
 

@@ -13,7 +13,13 @@ least 71x71; ``tf`` preprocessing.
 from glassnet import backend, layers
 from glassnet.applications import imagenet_utils
 from glassnet.applications.common import (
-    channel_axis, image_input, is_weights_argument, load_weights, model_inputs, pool, predictions,
+    channel_axis,
+    image_input,
+    is_weights_argument,
+    load_weights,
+    model_inputs,
+    pool,
+    predictions,
 )
 from glassnet.models.functional import Functional
 

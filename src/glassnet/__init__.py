@@ -13,7 +13,7 @@ threadpoolctl, h5py and matplotlib load when first needed.
 
 from glassnet import (
     activations, backend, callbacks, config, constraints, datasets, initializers, layers, losses, metrics, models,
-    ops, optimizers, preprocessing, random, regularizers, saving, utils,
+    ops, optimizers, preprocessing, random, regularizers, saving, tree, utils,
 )
 from glassnet.autodiff import Tensor, Variable, no_grad
 from glassnet.layers import Input, Layer
@@ -33,5 +33,5 @@ def __getattr__(name):
 __all__ = [
     "Input", "Layer", "Model", "Sequential", "Tensor", "Variable", "activations", "backend", "callbacks", "config",
     "constraints", "datasets", "initializers", "layers", "losses", "metrics", "models", "no_grad", "ops",
-    "optimizers", "preprocessing", "random", "regularizers", "saving", "utils",
+    "optimizers", "preprocessing", "random", "regularizers", "saving", "tree", "utils",
 ]

@@ -40,11 +40,11 @@ class Dice(ElementwiseLoss):
     """1 - the Dice coefficient of targets and predictions (``axis``: the axes summed over; None for all)."""
 
     def __init__(self, reduction="sum_over_batch_size", name="dice", axis=None, dtype=None):
-        super().__init__(dice, name=name, reduction=reduction, axis=axis)
+        super().__init__(dice, name=name, reduction=reduction, axis=_axes(axis))
 
 
 class Tversky(ElementwiseLoss):
     """1 - the Tversky index: Dice with ``alpha`` and ``beta`` weighting the two kinds of error."""
 
     def __init__(self, alpha=0.5, beta=0.5, reduction="sum_over_batch_size", name="tversky", axis=None, dtype=None):
-        super().__init__(tversky, name=name, reduction=reduction, alpha=alpha, beta=beta, axis=axis)
+        super().__init__(tversky, name=name, reduction=reduction, alpha=alpha, beta=beta, axis=_axes(axis))

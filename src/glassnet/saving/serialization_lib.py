@@ -218,8 +218,8 @@ def serialize_function(fn):
     builtin_functions()
     known = _tables["function_names"].get(fn)
     if known is not None and object_registration.GLOBAL_CUSTOM_NAMES.get(fn) is None:
-        family, name = known
-        return {"module": f"keras.{family}", "class_name": "function", "config": name, "registered_name": name}
+        # Keras 3's entry for a built-in function: its bare name, found among activations, losses and metrics
+        return {"module": "builtins", "class_name": "function", "config": known[1], "registered_name": "function"}
     name = object_registration.get_registered_name(fn)
     return {"module": "builtins", "class_name": "function", "config": name, "registered_name": "function"}
 

@@ -47,6 +47,25 @@ _LAZY = {
                      "SimpleRNNCell", "StackedRNNCells"], "glassnet.layers.rnn"),
     **dict.fromkeys(["IntegerLookup", "StringLookup", "TextVectorization"], "glassnet.layers.preprocessing"),
     **dict.fromkeys(["Bidirectional", "TimeDistributed"], "glassnet.layers.wrappers"),
+    # the 3-D, adaptive and rarely used layers
+    **dict.fromkeys(["Conv3D", "Convolution3D"], "glassnet.layers.convolutional.conv3d"),
+    **dict.fromkeys(["Conv3DTranspose", "Convolution3DTranspose"], "glassnet.layers.convolutional.conv3d_transpose"),
+    **dict.fromkeys(["SeparableConv1D", "SeparableConvolution1D"], "glassnet.layers.convolutional.separable_conv1d"),
+    "DepthwiseConv1D": "glassnet.layers.convolutional.depthwise_conv1d",
+    "ConvLSTM3D": "glassnet.layers.rnn.conv_lstm3d",
+    **dict.fromkeys(["MaxPooling3D", "MaxPool3D", "AveragePooling3D", "AvgPool3D"],
+                    "glassnet.layers.pooling.pooling3d"),
+    **dict.fromkeys(["GlobalAveragePooling3D", "GlobalAvgPool3D", "GlobalMaxPooling3D", "GlobalMaxPool3D"],
+                    "glassnet.layers.pooling.global_pooling3d"),
+    **dict.fromkeys([f"Adaptive{kind}Pooling{rank}D" for kind in ("Average", "Max") for rank in (1, 2, 3)],
+                    "glassnet.layers.pooling.adaptive_pooling"),
+    "Cropping3D": "glassnet.layers.reshaping.cropping3d",
+    "UpSampling3D": "glassnet.layers.reshaping.up_sampling3d",
+    "ZeroPadding3D": "glassnet.layers.reshaping.zero_padding3d",
+    "SpatialDropout3D": "glassnet.layers.regularization.spatial_dropout3d",
+    "AlphaDropout": "glassnet.layers.regularization.alpha_dropout",
+    "ActivityRegularization": "glassnet.layers.regularization.activity_regularization",
+    "RMSNormalization": "glassnet.layers.normalization.rms_normalization",
 }
 __getattr__, __dir__, load_all = lazy_exports(globals(), _LAZY)
 
@@ -56,3 +75,5 @@ Convolution1DTranspose = Conv1DTranspose
 MaxPool2D, MaxPool1D, AvgPool2D, AvgPool1D = MaxPooling2D, MaxPooling1D, AveragePooling2D, AveragePooling1D
 GlobalAvgPool2D, GlobalMaxPool2D = GlobalAveragePooling2D, GlobalMaxPooling2D
 GlobalAvgPool1D, GlobalMaxPool1D = GlobalAveragePooling1D, GlobalMaxPooling1D
+SeparableConvolution2D = SeparableConv2D
+Convolution2DTranspose = Conv2DTranspose

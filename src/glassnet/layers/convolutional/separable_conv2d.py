@@ -40,14 +40,18 @@ class SeparableConv2D(BaseConv):
             shape=self.kernel_size + (channels, self.depth_multiplier), initializer=self.depthwise_initializer,
             name="depthwise_kernel", regularizer=self.depthwise_regularizer, constraint=self.depthwise_constraint)
         self.pointwise_kernel = self.add_weight(
-            shape=(1, 1, channels * self.depth_multiplier, self.filters), initializer=self.pointwise_initializer,
+            shape=self.pointwise_shape(channels), initializer=self.pointwise_initializer,
             name="pointwise_kernel", regularizer=self.pointwise_regularizer, constraint=self.pointwise_constraint)
         self.bias = None
         if self.use_bias:
             self.bias = self.add_weight(shape=(self.filters,), initializer=self.bias_initializer, name="bias",
                                         regularizer=self.bias_regularizer, constraint=self.bias_constraint)
-        self.input_spec = InputSpec(ndim=4, axes={-1: channels})
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={-1: channels})
         self.built = True
+
+    def pointwise_shape(self, channels):
+        """(1, 1, C*depth_multiplier, filters): a 1x1 convolution mixing the depthwise outputs."""
+        return (1,) * self.rank + (channels * self.depth_multiplier, self.filters)
 
     def call(self, inputs):
         depthwise = ops.depthwise_conv(inputs, self.depthwise_kernel, None, strides=self.strides,

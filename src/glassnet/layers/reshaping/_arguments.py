@@ -28,14 +28,20 @@ def int_tuple(layer, value, n, name, allow_zero=True):
 
 def pairs_2d(layer, value, name):
     """Keras' 2-D padding/cropping forms: ``1``, ``(h, w)`` or ``((top, bottom), (left, right))``."""
+    return pairs_nd(layer, value, name, 2)
+
+
+def pairs_nd(layer, value, name, rank):
+    """Keras' padding/cropping forms over ``rank`` spatial axes: ``1``, ``(a, b, ...)`` (symmetric per axis)
+    or ``((a_before, a_after), (b_before, b_after), ...)``."""
     if _is_int(value):
         if value < 0:
             raise ValueError(f"{_who(layer)}: `{name}` cannot be negative, got {name}={value!r}")
-        return (int(value), int(value)), (int(value), int(value))
-    if not hasattr(value, "__len__") or len(value) != 2:
-        raise ValueError(f"{_who(layer)}: `{name}` must be an integer, a tuple of 2 integers (height, width) or "
-                         f"a tuple of 2 pairs ((top, bottom), (left, right)), got {name}={value!r}")
-    return (int_tuple(layer, value[0], 2, f"{name}[0]"), int_tuple(layer, value[1], 2, f"{name}[1]"))
+        return ((int(value), int(value)),) * rank
+    if not hasattr(value, "__len__") or len(value) != rank:
+        raise ValueError(f"{_who(layer)}: `{name}` must be an integer, a tuple of {rank} integers (one per spatial "
+                         f"axis) or a tuple of {rank} (before, after) pairs, got {name}={value!r}")
+    return tuple(int_tuple(layer, item, 2, f"{name}[{axis}]") for axis, item in enumerate(value))
 
 
 def check_data_format(layer, data_format):

@@ -4,8 +4,15 @@ They are ops, so they are defined here and attached to ``Tensor`` when
 ``glassnet.ops`` is imported.
 """
 
+import numpy as np
+
 from glassnet.autodiff.tensor import Tensor
 from glassnet.ops import linalg, math, reduce, shaping
+
+
+def _getitem(tensor, index):
+    """``tensor[index]`` as NumPy reads it: a list is an array of indices (``ops.get_item`` reads it as a tuple, as Keras)."""
+    return shaping.get_item(tensor, np.asarray(index) if isinstance(index, list) else index)
 
 
 def _reflected(op):
@@ -27,7 +34,7 @@ OPERATORS = {
     "__rmatmul__": _reflected(linalg.matmul),
     "__neg__": math.negative,
     "__abs__": math.abs,
-    "__getitem__": shaping.get_item,
+    "__getitem__": _getitem,
 }
 
 METHODS = {

@@ -2,6 +2,7 @@
 
     glassnet train                      # the tutorial network on MNIST (or the bundled digits)
     glassnet train --dataset digits --epochs 20 --output digits.weights.h5
+    glassnet predict mnist.keras seven.png  # the top classes for images or .npy arrays
 
 ``train`` builds Flatten -> Dense(128, relu) -> Dense(10, softmax), trains it
 with Adam, prints the test accuracy and saves the trained weights (or, with
@@ -109,6 +110,9 @@ def make_parser():
     train_parser.add_argument("--diagnose", action="store_true",
                               help="report per-layer health each epoch and explain NaNs (callbacks.Diagnostics)")
     train_parser.set_defaults(handler=train)
+    from glassnet.prediction.command import add_parser as add_predict_parser
+
+    add_predict_parser(commands)
     return parser
 
 
@@ -127,8 +131,8 @@ def main(argv=None):
         problem = check_output(args.output or default)
         if problem is not None:
             parser.error(problem)  # before loading data or training: exits with status 2
-    args.handler(args)
-    return 0
+    status = args.handler(args)
+    return status if args.command != "train" else 0
 
 
 if __name__ == "__main__":

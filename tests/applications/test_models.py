@@ -1,7 +1,7 @@
 """Each application against Keras 3's: same layers, names, weights in order, and outputs once given the same weights."""
 
 import pytest
-from compare import assert_same_model, build_both
+from _application_compare import assert_same_model, build_both
 
 import glassnet
 

@@ -23,11 +23,9 @@ LABELS = np.array([0, 2, 1, 1])
 # Keras' namespaces under keras.ops; every other module in glassnet.ops is an implementation module
 KERAS_NAMESPACES = {"image", "linalg", "nn", "numpy"}
 IMPLEMENTATION_MODULES = {
-    "convolution", "core", "creation", "ctc", "einsum", "embedding", "folding", "fused_activation", "linalg",
-    "logic", "math", "segment",
-    "normalization", "operators", "pooling", "reduce", "rnn", "shaping", "sorting", "spectral", "symbolic",
-    "einops", "products", "special", "statistics",
-    "windows",
+    "convolution", "convolution3d", "core", "creation", "ctc", "einops", "einsum", "embedding", "folding",
+    "fused_activation", "linalg", "logic", "math", "normalization", "operators", "pooling", "pooling3d", "products",
+    "reduce", "rnn", "segment", "shaping", "sorting", "special", "spectral", "statistics", "symbolic", "windows",
 }
 
 PARITY = [

@@ -12,9 +12,10 @@ threadpoolctl, h5py and matplotlib load when first needed.
 """
 
 from glassnet import (
-    activations, backend, callbacks, config, constraints, datasets, initializers, layers, losses, metrics, models,
-    ops, optimizers, preprocessing, random, regularizers, saving, tree, utils,
+    activations, backend, callbacks, config, constraints, datasets, dtype_policies, initializers, layers, losses,
+    metrics, mixed_precision, models, ops, optimizers, preprocessing, random, regularizers, saving, tree, utils,
 )
+from glassnet.dtype_policies import DTypePolicy
 from glassnet.autodiff import Tensor, Variable, no_grad
 from glassnet.layers import Input, Layer
 from glassnet.models import Model, Sequential
@@ -31,7 +32,8 @@ def __getattr__(name):
     raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
 
 __all__ = [
-    "Input", "Layer", "Model", "Sequential", "Tensor", "Variable", "activations", "backend", "callbacks", "config",
-    "constraints", "datasets", "initializers", "layers", "losses", "metrics", "models", "no_grad", "ops",
+    "DTypePolicy", "Input", "Layer", "Model", "Sequential", "Tensor", "Variable", "activations", "backend",
+    "callbacks", "config", "constraints", "datasets", "dtype_policies", "initializers", "layers", "losses", "metrics",
+    "mixed_precision", "models", "no_grad", "ops",
     "optimizers", "preprocessing", "random", "regularizers", "saving", "tree", "utils",
 ]

@@ -1,6 +1,7 @@
 """ProgbarLogger: prints ``Epoch i/N`` and the progress line (added by ``verbose``)."""
 
 from glassnet.callbacks.callback import Callback
+from glassnet.utils import io_utils
 from glassnet.utils.progbar import Progbar
 
 
@@ -30,7 +31,7 @@ class ProgbarLogger(Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.verbose:
-            print(f"Epoch {epoch + 1}/{self.epochs}", flush=True)
+            io_utils.print_msg(f"Epoch {epoch + 1}/{self.epochs}")
         self._new_bar(self.params.get("steps"))
 
     def on_train_batch_end(self, batch, logs=None):

@@ -14,7 +14,7 @@ import contextlib
 
 import numpy as np
 
-from glassnet import config, constraints, initializers, ops, regularizers
+from glassnet import config, constraints, dtype_policies, initializers, ops, regularizers
 from glassnet.autodiff.grad_mode import no_grad
 from glassnet.autodiff.tensor import Tensor
 from glassnet.autodiff.variable import Variable
@@ -76,16 +76,17 @@ def dtype_name(dtype):
     """A dtype's name (``"float32"``) from a string, a NumPy dtype, or Keras' DTypePolicy dict.
 
     Keras 3 writes ``{"class_name": "DTypePolicy", "config": {"name": "float32"}}``
-    in its configs; mixed-precision policies are refused with a clear error.
+    in its configs. None is the global policy's dtype; the mixed-precision
+    policies give float32, with a warning (``glassnet.dtype_policies``).
     """
     if dtype is None:
-        return config.floatx()
+        return dtype_policies.dtype_policy().variable_dtype
     if isinstance(dtype, dict):
         inner = dtype.get("config") if isinstance(dtype.get("config"), dict) else {}
         dtype = inner.get("name", dtype.get("name"))
+    if isinstance(dtype, dtype_policies.DTypePolicy) or isinstance(dtype, str) and dtype in dtype_policies.MIXED:
+        return dtype_policies.get(dtype).variable_dtype
     name = getattr(dtype, "name", dtype) if not isinstance(dtype, str) else dtype
-    if isinstance(name, str) and name.startswith("mixed_"):
-        raise ValueError(f"The dtype policy {name!r} (mixed precision) is not supported by glassnet; use 'float32'")
     try:
         return np.dtype(name).name
     except TypeError:

@@ -26,6 +26,7 @@ import warnings
 
 import numpy as np
 
+from glassnet import config as settings
 from glassnet.saving import object_registration
 
 PLAIN_TYPES = (str, int, float, bool)
@@ -62,7 +63,10 @@ def loading_scope(custom_objects=None, safe_mode=True):
 
 
 def in_safe_mode():
-    """False only inside a load that passed ``safe_mode=False``."""
+    """False inside a load that passed ``safe_mode=False``, and everywhere after
+    ``config.enable_unsafe_deserialization()`` (which, as in Keras, overrides safe_mode=True)."""
+    if settings.is_unsafe_deserialization_enabled():
+        return False
     scope = getattr(_state, "scope", None)
     return True if scope is None else scope[1] is not False
 

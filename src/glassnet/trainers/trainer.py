@@ -39,6 +39,7 @@ from glassnet.trainers.data import (
 )
 from glassnet.trainers.data_adapter import ArrayBatches, train_validation_split
 from glassnet.trainers.interrupt import graceful_interrupt
+from glassnet.trainers.limits import limited_epochs, limited_steps
 from glassnet.trainers.loop_metrics import loop_model
 from glassnet.trainers.iterable_adapter import IterableBatches, is_batch_source
 
@@ -364,6 +365,10 @@ class Trainer:
         batches, validation = self._training_batches(
             x, y, sample_weight, class_weight, batch_size, shuffle, steps_per_epoch, validation_split,
             validation_data, validation_steps, validation_batch_size)
+        epochs = limited_epochs(epochs)
+        steps_per_epoch = limited_steps(steps_per_epoch, getattr(batches, "steps", None))
+        if validation is not None:
+            validation_steps = limited_steps(validation_steps, getattr(validation, "steps", None))
 
         history = History()
         with loop_model(self, training=True) as model:  # own metrics while another thread evaluates self
@@ -523,6 +528,7 @@ class Trainer:
         else:
             x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, need_y=self._needs_targets())
             batches = self._array_batches(x, y, sample_weight, batch_size)
+        steps = limited_steps(steps, getattr(batches, "steps", None))
         with loop_model(self) as model:
             callback_list = model._callback_list(callbacks, None, verbose, 1, steps or batches.steps,
                                                  add_progbar=verbose != 0)
@@ -558,6 +564,7 @@ class Trainer:
         else:
             x, _, _ = self._prepare_arrays(x, None, None, need_y=False)
             batches = ArrayBatches(x, None, None, batch_size)
+        steps = limited_steps(steps, getattr(batches, "steps", None))
         callback_list = self._callback_list(callbacks, None, verbose, 1, steps or batches.steps,
                                             add_progbar=verbose != 0)
         outputs, seen = None, 0

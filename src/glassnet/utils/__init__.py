@@ -2,6 +2,9 @@
 
 from glassnet.random import set_random_seed
 from glassnet.utils.confusion import confusion_matrix
+from glassnet.utils.io_utils import (
+    disable_interactive_logging, enable_interactive_logging, is_interactive_logging_enabled,
+)
 from glassnet.utils.numerical import normalize, to_categorical
 from glassnet.utils.plot import plot_history
 from glassnet.utils.plot_model import model_to_dot, plot_model

@@ -11,6 +11,9 @@ every ``interval`` seconds; in a log file only the finished line is written.
 import sys
 import time
 
+from glassnet import config
+from glassnet.utils import io_utils
+
 
 def format_duration(seconds):
     """The time left: ``3s``, ``60s``, ``1:05``, ``1:02:03``, as Keras writes it (whole seconds, cut)."""
@@ -88,7 +91,7 @@ class Progbar:
         if finalize:
             self._finish()
             return
-        if self.verbose == 1 and self.dynamic:
+        if self.verbose == 1 and self.dynamic and config.is_interactive_logging_enabled():
             now = time.monotonic()
             if now - self._last_draw >= self.interval:
                 self._last_draw = now
@@ -156,7 +159,14 @@ class Progbar:
         if self._bar is not None:
             self._bar.close()
         if self.verbose == 1:
-            self.file.write(self._line(now, final=True) + "\n")
+            self._write(self._line(now, final=True))
         elif self.verbose == 2:
-            self.file.write(self._short_line(now) + "\n")
+            self._write(self._short_line(now))
+
+    def _write(self, line):
+        """A finished line to ``file``, or to the logger when interactive logging is off (as in Keras)."""
+        if not config.is_interactive_logging_enabled():
+            io_utils.print_msg(line)
+            return
+        self.file.write(line + "\n")
         self.file.flush()

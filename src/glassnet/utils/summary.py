@@ -20,6 +20,9 @@ import re
 
 import numpy as np
 
+from glassnet import config
+from glassnet.utils import io_utils
+
 
 def readable_size(num_bytes):
     """``397.54 KB``: bytes in B, KB, MB, GB (powers of 1024), two decimals."""
@@ -234,7 +237,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
     """Write the summary of ``model`` line by line with ``print_fn`` (print by default)."""
     import shutil
 
-    print_fn = print_fn or print
+    print_fn = print_fn or (print if config.is_interactive_logging_enabled() else io_utils.print_msg)
     sequential_like = not hasattr(model, "is_sequential_like") or model.is_sequential_like()
     if sequential_like:
         default, positions = 88, positions or [0.45, 0.80, 1.0]

@@ -77,6 +77,26 @@ class MinMaxNorm(Constraint):
 
 
 ALL = {"non_neg": NonNeg, "nonneg": NonNeg, "max_norm": MaxNorm, "unit_norm": UnitNorm, "min_max_norm": MinMaxNorm}
+non_neg, max_norm, unit_norm, min_max_norm = NonNeg, MaxNorm, UnitNorm, MinMaxNorm  # Keras' lowercase aliases
+
+
+def serialize(constraint):
+    """``{"module": "keras.constraints", "class_name": ..., "config": ..., "registered_name": ...}``, as Keras."""
+    from glassnet.saving.serialization_lib import serialize_keras_object
+
+    return serialize_keras_object(constraint)
+
+
+def deserialize(config, custom_objects=None):
+    """The constraint a config dict describes (Keras' format, or the short ``{"class_name", "config"}``)."""
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(f"A constraint config must be a dict with 'class_name' and 'config', got {config!r}")
+    if "module" not in config:
+        cls = (custom_objects or {}).get(config["class_name"])
+        return cls.from_config(config.get("config") or {}) if cls else get(config)
+    from glassnet.saving.serialization_lib import deserialize_keras_object
+
+    return deserialize_keras_object(config, custom_objects=custom_objects)
 
 
 def get(identifier):

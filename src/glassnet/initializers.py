@@ -244,8 +244,69 @@ class Identity(Initializer):
         return {"gain": self.gain}
 
 
+_WINDOWS = {"hann": np.hanning, "hanning": np.hanning, "hamming": np.hamming, "blackman": np.blackman,
+            "bartlett": np.bartlett, "boxcar": np.ones, "rectangular": np.ones}
+
+
+def _window(name, length, periodic):
+    """A window of ``length`` samples as SciPy's ``get_window(name, length, fftbins=periodic)`` gives it."""
+    if name not in _WINDOWS:
+        raise ValueError(f"STFT: unknown window {name!r}; glassnet has {sorted(_WINDOWS)}, or pass the window's values")
+    return _WINDOWS[name](length + 1)[:-1] if periodic else _WINDOWS[name](length)
+
+
+class STFT(Initializer):
+    """Conv kernels of shape (T, 1, F // 2 + 1) computing a short-time Fourier transform (real or imaginary side).
+
+        kernel[t, 0, f] = cos(-2 pi t f / F) (real) or sin(-2 pi t f / F) (imag), F = 2 (shape[-1] - 1)
+        times window[t] / scaling, scaling = sqrt(sum(window^2)) ("density") or sum(|window|) ("spectrum")
+
+    ``window``: a name (hann, hamming, blackman, bartlett, boxcar), the window's T
+    values, or None; ``periodic`` windows are those of T + 1 samples cut to T.
+    """
+
+    def __init__(self, side="real", window="hann", scaling="density", periodic=False):
+        if side not in ("real", "imag"):
+            raise ValueError(f"STFT: side should be 'real' or 'imag', got {side!r}")
+        if isinstance(window, str):
+            _window(window, 1, False)
+        if scaling is not None and scaling not in ("density", "spectrum"):
+            raise ValueError(f"STFT: scaling must be None, 'density' or 'spectrum', got {scaling!r}")
+        self.side, self.window, self.scaling, self.periodic = side, window, scaling, periodic
+
+    def __call__(self, shape, dtype=None):
+        if len(shape) != 3:
+            raise ValueError(f"STFT initializer needs a shape (frame_length, 1, fft_bins), got {tuple(shape)}")
+        frame_length, _, bins = shape
+        time = np.arange(frame_length, dtype="float64").reshape(frame_length, 1, 1)
+        frequency = np.arange(bins, dtype="float64").reshape(1, 1, bins) / ((bins - 1) * 2)
+        angle = -2.0 * time * frequency * np.pi
+        kernel = np.cos(angle) if self.side == "real" else np.sin(angle)
+        if self.window is not None:
+            window = self.window
+            window = _window(window, frame_length, self.periodic) if isinstance(window, str) else np.asarray(window)
+            if window.shape != (frame_length,):
+                raise ValueError(f"STFT: the window must have shape ({frame_length},), got {window.shape}")
+            window = window.reshape(frame_length, 1, 1).astype("float64")
+            scaling = {"density": lambda: np.sqrt(np.sum(window ** 2)), "spectrum": lambda: np.sum(np.abs(window)),
+                       None: lambda: 1.0}[self.scaling]()
+            kernel = kernel * window / scaling
+        return np.broadcast_to(kernel, tuple(shape)).astype(dtype or config.floatx())
+
+    def get_config(self):
+        window = self.window.tolist() if isinstance(self.window, np.ndarray) else self.window
+        return {"side": self.side, "window": window, "periodic": self.periodic, "scaling": self.scaling}
+
+
+# Keras' other names for the same classes (keras.initializers.IdentityInitializer, keras.initializers.zeros...)
+IdentityInitializer, OrthogonalInitializer, STFTInitializer = Identity, Orthogonal, STFT
+constant, zeros, ones, identity, orthogonal, stft = Constant, Zeros, Ones, Identity, Orthogonal, STFT
+random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
+variance_scaling, glorot_normal, glorot_uniform = VarianceScaling, GlorotNormal, GlorotUniform
+he_normal, he_uniform, lecun_normal, lecun_uniform = HeNormal, HeUniform, LecunNormal, LecunUniform
+
 ALL = {
-    "zeros": Zeros, "ones": Ones, "constant": Constant,
+    "zeros": Zeros, "ones": Ones, "constant": Constant, "stft": STFT,
     "random_normal": RandomNormal, "random_uniform": RandomUniform, "truncated_normal": TruncatedNormal,
     "variance_scaling": VarianceScaling,
     "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal,
@@ -277,5 +338,19 @@ def get(identifier):
 
 
 def serialize(initializer):
-    """``{"class_name": ..., "config": ...}`` for an Initializer."""
-    return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
+    """``{"module": "keras.initializers", "class_name": ..., "config": ..., "registered_name": ...}``, as Keras."""
+    from glassnet.saving.serialization_lib import serialize_keras_object
+
+    return serialize_keras_object(initializer)
+
+
+def deserialize(config, custom_objects=None):
+    """The initializer a config dict describes (Keras' format, or the short ``{"class_name", "config"}``)."""
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(f"An initializer config must be a dict with 'class_name' and 'config', got {config!r}")
+    if "module" not in config:
+        cls = (custom_objects or {}).get(config["class_name"]) or lookup("initializer", config["class_name"], ALL)
+        return cls.from_config(config.get("config") or {})
+    from glassnet.saving.serialization_lib import deserialize_keras_object
+
+    return deserialize_keras_object(config, custom_objects=custom_objects)

@@ -166,7 +166,7 @@ def test_config_round_trips_both_ways(case):
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_serialized_loss_loads_in_keras_and_back(case):
-    _, name, kwargs, y_true, y_pred = case
+    _, name, kwargs, _, _ = case
     config = losses.serialize(getattr(losses, name)(**kwargs))
     assert config["module"] == "keras.losses" and config["class_name"] == name
     if name == "CategoricalGeneralizedCrossEntropy":

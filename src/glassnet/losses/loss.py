@@ -17,7 +17,7 @@ import numpy as np
 from glassnet import config, ops
 from glassnet.autodiff.tensor import Tensor
 from glassnet.losses.targets import check_one_hot_targets, check_same_shape, check_sparse_targets
-from glassnet.ops.nn import Sigmoid, Softmax
+from glassnet.ops.nn import Softmax
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 

@@ -28,7 +28,13 @@ CASES = [
     ("Lion", dict(learning_rate=0.02, beta_1=0.7, beta_2=0.9, weight_decay=0.1)),
     ("Nadam", dict(learning_rate=0.05)),
     ("Nadam", dict(learning_rate=0.01, beta_1=0.8, beta_2=0.95, global_clipnorm=1.0)),
+    ("Muon", dict(learning_rate=0.01)),
+    ("Muon", dict(learning_rate=0.02, momentum=0.8, nesterov=False, rms_rate=None, adam_lr_ratio=0.5,
+                  weight_decay=0.1, adam_weight_decay=0.01, ns_steps=3)),
 ]
+# ScheduleFreeAdamW is compared with a NumPy transcription of Keras' update_step instead (see below): on the torch
+# backend Keras' "momentum_old = momentum.value" is the tensor that the next line updates in place.
+SCHEDULE_FREE_CASES = [dict(learning_rate=0.01), dict(learning_rate=0.05, beta_1=0.8, warmup_steps=3, weight_decay=0.01)]
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +83,7 @@ def test_state_matches_keras_variable_for_variable(name, kwargs, keras, rng):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("name", ["Adadelta", "Adamax", "Ftrl", "Lamb", "Lion", "Nadam", "Adafactor"])
+@pytest.mark.parametrize("name", ["Adadelta", "Adamax", "Ftrl", "Lamb", "Lion", "Nadam", "Adafactor", "Muon"])
 def test_none_gradients_skip_weights_like_keras(name, keras, rng):
     shapes = ((3, 2), (2,))
     steps = [[None, rng.standard_normal(2).astype("float32")],
@@ -116,7 +122,7 @@ def test_serialize_deserialize_and_get(keras):
     assert type(theirs).__name__ == "Nadam" and float(theirs.beta_1) == 0.8
     from_keras = optimizers.deserialize(keras.optimizers.serialize(keras.optimizers.Lion(learning_rate=0.003)))
     assert type(from_keras) is optimizers.Lion and from_keras.learning_rate == pytest.approx(0.003)
-    for name in ("adadelta", "Adafactor", "adamax", "ftrl", "lamb", "lion", "nadam"):
+    for name in ("adadelta", "Adafactor", "adamax", "ftrl", "lamb", "lion", "nadam", "muon", "schedulefreeadamw"):
         assert type(optimizers.get(name)).__name__.lower() == name.lower()
     assert type(optimizers.get({"class_name": "lamb", "config": {"learning_rate": 0.1}})) is optimizers.Lamb
     with pytest.raises(ValueError, match="adamx"):
@@ -135,10 +141,55 @@ def test_bad_arguments_are_refused(bad, message):
 
 
 def test_updates_keep_the_weight_buffer_in_place(rng):
-    for name in ("Adadelta", "Adamax", "Ftrl", "Lion", "Nadam", "Lamb", "Adafactor"):
+    for name in ("Adadelta", "Adamax", "Ftrl", "Lion", "Nadam", "Lamb", "Adafactor", "Muon", "ScheduleFreeAdamW"):
         variables = [glassnet.Variable(rng.standard_normal(shape).astype("float32")) for shape in SHAPES]
         optimizer = getattr(optimizers, name)()
         optimizer.apply([np.ones(shape, "float32") for shape in SHAPES], variables)
         buffers = [v.data for v in variables]
         optimizer.apply([np.ones(shape, "float32") for shape in SHAPES], variables)
         assert all(v.data is b and v.data.dtype == np.float32 for v, b in zip(variables, buffers)), name
+
+
+def schedule_free_reference(w, grads, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8, warmup_steps=0,
+                            weight_decay=None, aliased=False):
+    """Keras' ScheduleFreeAdamW.update_step in float64; ``aliased`` reads momentum_old after its update (torch)."""
+    y = w.astype("float64")
+    z, v = y.copy(), np.zeros_like(y)
+    for t, g in enumerate(grads, start=1):
+        if weight_decay:
+            y = y - y * weight_decay * learning_rate
+        lr = learning_rate * min(t / warmup_steps, 1.0) if warmup_steps > 0 else learning_rate
+        v = v + (g * g - v) * (1 - beta_2)
+        z_old = z
+        z = z - lr * g / (np.sqrt(v / (1 - beta_2 ** t)) + epsilon)
+        x_old = (y - (1 - beta_1) * (z if aliased else z_old)) / beta_1
+        x_new = (1 - 1 / t) * x_old + z / t
+        y = (1 - beta_1) * z + beta_1 * x_new
+    return y
+
+
+@pytest.mark.parametrize("kwargs", SCHEDULE_FREE_CASES)
+def test_schedule_free_adamw_follows_keras_update_step(kwargs, rng):
+    initial = [rng.standard_normal(shape).astype("float32") for shape in SHAPES]
+    steps = _gradients(rng, SHAPES)
+    variables = [glassnet.Variable(w.copy()) for w in initial]
+    optimizer = optimizers.ScheduleFreeAdamW(**kwargs)
+    for grads in steps:
+        optimizer.apply(grads, variables)
+    for i, variable in enumerate(variables):
+        expected = schedule_free_reference(initial[i], [grads[i] for grads in steps], **kwargs)
+        np.testing.assert_allclose(variable.numpy(), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_schedule_free_adamw_differs_from_keras_torch_only_by_its_aliased_momentum(keras, rng):
+    kwargs = SCHEDULE_FREE_CASES[1]
+    _, ours, _, theirs = _run_both(keras, "ScheduleFreeAdamW", kwargs, np.random.default_rng(5))
+    replay = np.random.default_rng(5)
+    initial = [replay.standard_normal(shape).astype("float32") for shape in SHAPES]
+    steps = _gradients(replay, SHAPES)
+    for i, (mine, other) in enumerate(zip(ours, theirs)):
+        grads = [g[i] for g in steps]
+        torch_like = schedule_free_reference(initial[i], grads, aliased=True, **kwargs)
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(other), torch_like, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(mine.numpy(), schedule_free_reference(initial[i], grads, **kwargs), rtol=1e-5,
+                                   atol=1e-6)

@@ -9,14 +9,16 @@ from glassnet.optimizers.adamax import Adamax
 from glassnet.optimizers.ftrl import Ftrl
 from glassnet.optimizers.lamb import Lamb
 from glassnet.optimizers.lion import Lion
+from glassnet.optimizers.muon import Muon
 from glassnet.optimizers.nadam import Nadam
 from glassnet.optimizers.optimizer import Optimizer
 from glassnet.optimizers.rmsprop import RMSprop
+from glassnet.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from glassnet.optimizers.sgd import SGD
 from glassnet.utils.registry import lookup
 
 ALL = {cls.__name__.lower(): cls for cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adafactor, Adamax, Ftrl,
-                                               Lamb, Lion, Nadam)}
+                                               Lamb, Lion, Muon, Nadam, ScheduleFreeAdamW)}
 
 
 def get(identifier):

@@ -68,3 +68,19 @@ def test_glassnet_file_loads_in_keras(name, tmp_path):
     assert_same_state(glassnet_state(ours), keras_state(theirs))
     reloaded = glassnet.models.load_model(path)
     assert_same_state(glassnet_state(reloaded), glassnet_state(ours))
+
+
+@pytest.mark.parametrize("name", ["Nadam", "Adafactor", "Muon"])
+def test_legacy_h5_files_keep_the_whole_state(name, tmp_path):
+    glassnet.utils.set_random_seed(0)
+    ours, _, _ = trained(glassnet, name)
+    path = tmp_path / "model.h5"
+    ours.save(path)
+    reloaded = glassnet.models.load_model(path)
+    assert_same_state(glassnet_state(reloaded), glassnet_state(ours))
+    if name == "Adafactor":
+        return  # Keras 3.15 cannot write Adafactor's state to a legacy file (its placeholder variables share names)
+    keras.utils.set_random_seed(0)  # Keras 3.15 cannot read its own legacy file compiled with loss="mse": one way
+    theirs, _, _ = trained(keras, name)
+    theirs.save(tmp_path / "keras.h5")
+    assert_same_state(glassnet_state(glassnet.models.load_model(tmp_path / "keras.h5")), keras_state(theirs))

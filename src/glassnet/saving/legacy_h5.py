@@ -143,8 +143,11 @@ def _optimizer_arrays(optimizer):
     if optimizer.learning_rate_schedule is None:
         names.append(f"{optimizer.name}/learning_rate")
     variables = list(optimizer._trainable_variables or [])
-    for slot, index in _slot_order(optimizer, optimizer.slot_names, len(variables)):
-        names.append(f"{optimizer.name}/{_weight_path(variables[index]).replace('/', '_')}_{slot}")
+    if hasattr(optimizer, "saved_slots"):  # state that is not one array per weight and slot (Nadam, Adafactor...)
+        names += [f"{optimizer.name}/state_{i}" for i in range(len(arrays) - len(names))]
+    else:
+        for slot, index in _slot_order(optimizer, optimizer.slot_names, len(variables)):
+            names.append(f"{optimizer.name}/{_weight_path(variables[index]).replace('/', '_')}_{slot}")
     return list(zip(names, arrays))
 
 

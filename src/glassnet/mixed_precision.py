@@ -5,7 +5,11 @@ glassnet accepts "mixed_float16" and "mixed_bfloat16" and computes in float32
 """
 
 from glassnet.dtype_policies import (
-    DTypePolicy, dtype_policy, global_policy, set_dtype_policy, set_global_policy,
+    DTypePolicy,
+    dtype_policy,
+    global_policy,
+    set_dtype_policy,
+    set_global_policy,
 )
 
 Policy = DTypePolicy

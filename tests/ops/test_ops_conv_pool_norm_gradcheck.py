@@ -1,6 +1,6 @@
 """Finite-difference gradient checks (float64, small shapes) of the convolution, pooling and
 normalization ops: every input of ``ops.conv``, ``ops.conv_transpose``, ``ops.depthwise_conv``,
-``ops.max_pool``, ``ops.average_pool`` and ``ops.normalize``.
+``ops.max_pool``, ``ops.average_pool`` and ``ops.normalize_with_moments``.
 
 Max pooling gets inputs with all values distinct and well apart (no ties, so the derivative
 exists); the fused relu sees random pre-activations (none within eps of the kink).
@@ -176,7 +176,7 @@ def test_normalize_gradcheck(x_shape, axes, param_shape, with_gamma, with_beta):
         xs = tensors.pop(0)
         g = tensors.pop(0) if with_gamma else None
         b = tensors.pop(0) if with_beta else None
-        return ops.normalize(xs, g, b, axes=axes, epsilon=1e-3)[0]
+        return ops.normalize_with_moments(xs, g, b, axes=axes, epsilon=1e-3)[0]
 
     inputs = [x] + ([gamma] if with_gamma else []) + ([beta] if with_beta else [])
     assert gradcheck(fn, inputs)
@@ -186,7 +186,7 @@ def test_normalize_gradcheck(x_shape, axes, param_shape, with_gamma, with_beta):
 def test_normalize_values_and_statistics_match_the_formula(x_shape, axes, param_shape):
     x = normal(*x_shape) * 2.0 + 1.0
     gamma, beta = RNG.uniform(0.5, 1.5, param_shape), normal(*param_shape)
-    y, mean, var = ops.normalize(x, gamma, beta, axes=axes, epsilon=1e-3)
+    y, mean, var = ops.normalize_with_moments(x, gamma, beta, axes=axes, epsilon=1e-3)
     axes = tuple(a % x.ndim for a in axes)
     ref_mean = x.mean(axis=axes, keepdims=True)
     ref_var = x.var(axis=axes, keepdims=True)  # biased (ddof=0)
@@ -203,7 +203,7 @@ def test_ops_keep_float32():
     results = [
         ops.conv(x, k, padding="same"), ops.conv_transpose(x, kt, strides=2),
         ops.depthwise_conv(x, k), ops.max_pool(x, 2, padding="same"), ops.average_pool(x, 3, 2, "same"),
-        ops.normalize(x, np.ones(2, "float32"), np.zeros(2, "float32"), axes=(0, 1, 2))[0],
+        ops.normalize_with_moments(x, np.ones(2, "float32"), np.zeros(2, "float32"), axes=(0, 1, 2))[0],
     ]
     for result in results:
         assert result.dtype == np.float32

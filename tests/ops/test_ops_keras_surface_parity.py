@@ -88,6 +88,7 @@ PARITY = [
     ("nn_max_pool_2d", lambda o: o.nn.max_pool(IMAGES, 2)),
     ("nn_average_pool_1d", lambda o: o.nn.average_pool(X[None], 2, strides=1)),
     ("nn_normalize", lambda o: o.nn.normalize(X)),
+    ("normalize_top_level", lambda o: o.normalize(X, axis=0, order=1)),
     ("mean_keepdims", lambda o: o.mean(X, axis=0, keepdims=True)),
 ]
 

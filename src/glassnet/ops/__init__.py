@@ -38,14 +38,14 @@ from glassnet.ops.math import (
 from glassnet.ops.nn import (
     adaptive_average_pool, adaptive_max_pool, batch_normalization, ctc_decode, ctc_loss, depth_to_space,
     dot_product_attention, fold, layer_normalization, polar, psnr, rms_normalization, separable_conv,
-    space_to_depth, sparse_sigmoid, sparsemax, unfold,
+    normalize, space_to_depth, sparse_sigmoid, sparsemax, unfold,
     binary_crossentropy, categorical_crossentropy, celu, dense, glu, hard_shrink, hard_tanh, soft_shrink, sparse_plus,
     squareplus, tanh_shrink, threshold, dropout, elu, gelu, hard_sigmoid, hard_silu, hard_swish,
     leaky_relu, log_sigmoid, log_softmax, moments, multi_hot, one_hot, relu, relu6, selu, sigmoid,
     sigmoid_cross_entropy, silu, softmax, softmax_cross_entropy, softplus, softsign, sparse_categorical_crossentropy,
     sparse_softmax_cross_entropy, swish, tanh,
 )
-from glassnet.ops.normalization import normalize
+from glassnet.ops.normalization import normalize_with_moments
 from glassnet.ops.operators import attach as _attach_operators
 from glassnet.ops.pooling import average_pool, max_pool
 from glassnet.ops.reduce import (

@@ -81,7 +81,7 @@ class Normalize(Function):
         return gx, (gg if need_gamma else None), (gb if need_beta else None)
 
 
-def normalize(x, gamma=None, beta=None, axes=(0,), epsilon=1e-3):
+def normalize_with_moments(x, gamma=None, beta=None, axes=(0,), epsilon=1e-3):
     """Normalise ``x`` over ``axes`` with this batch's statistics, then scale and shift.
 
     Returns ``(y, mean, var)``; mean and var keep the reduced axes as size 1.

@@ -72,7 +72,7 @@ class BatchNormalization(Layer):
         return self._inference(inputs)
 
     def _train_step(self, inputs):
-        outputs, mean, var = ops.normalize(inputs, self._param(self.gamma), self._param(self.beta),
+        outputs, mean, var = ops.normalize_with_moments(inputs, self._param(self.gamma), self._param(self.beta),
                                            axes=self._reduction_axes, epsilon=self.epsilon)
         self._update_moving(mean.data.reshape(-1), var.data.reshape(-1))
         return outputs

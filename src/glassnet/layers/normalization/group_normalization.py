@@ -60,7 +60,7 @@ class GroupNormalization(Layer):
         shape, axis = tuple(inputs.shape), self._axis
         grouped_shape = shape[:axis] + (self.groups, shape[axis] // self.groups) + shape[axis + 1:]
         reduce_axes = tuple(a for a in range(1, len(grouped_shape)) if a != axis)
-        normalized, _, _ = ops.normalize(ops.reshape(inputs, grouped_shape), None, None, axes=reduce_axes,
+        normalized, _, _ = ops.normalize_with_moments(ops.reshape(inputs, grouped_shape), None, None, axes=reduce_axes,
                                          epsilon=self.epsilon)
         outputs = ops.reshape(normalized, shape)
         broadcast = (shape[axis],) + (1,) * (len(shape) - axis - 1)

@@ -42,7 +42,7 @@ class LayerNormalization(Layer):
         return weight if trailing else ops.reshape(weight, self._broadcast)
 
     def call(self, inputs):
-        outputs, _, _ = ops.normalize(inputs, self._param(self.gamma), self._param(self.beta), axes=self._axes,
+        outputs, _, _ = ops.normalize_with_moments(inputs, self._param(self.gamma), self._param(self.beta), axes=self._axes,
                                       epsilon=self.epsilon)
         return outputs
 

@@ -171,6 +171,15 @@ class Model(Trainer, Layer):
 
         save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
+    def export(self, filepath, format="onnx", verbose=None, input_signature=None, **kwargs):
+        """Write the model for inference elsewhere: an ONNX file (opset 17, dynamic batch axis) computing ``predict``.
+
+        Keras 3's method and arguments; glassnet writes ``format="onnx"`` only (``pip install glassnet[onnx]``).
+        """
+        from glassnet.export.api import export_model
+
+        return export_model(self, filepath, format=format, verbose=verbose, input_signature=input_signature, **kwargs)
+
     def to_json(self, **kwargs):
         """The model's architecture as Keras 3's JSON (no weights); ``models.model_from_json`` reads it."""
         from glassnet.saving.serialization_lib import to_json_text

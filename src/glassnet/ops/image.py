@@ -625,3 +625,172 @@ def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="va
     if channels_first:
         patches = shaping.transpose(patches, (0, 4, 1, 2, 3))
     return shaping.squeeze(patches, 0) if ndim == 4 else patches
+
+
+# --- projective and elastic warps, scale-and-translate resampling -------------------
+
+
+def _corner_points(points, name):
+    points = np.asarray(data_of(as_input(points)), dtype=np.float64)
+    if points.ndim not in (2, 3) or points.shape[-2:] != (4, 2):
+        raise ValueError(f"perspective_transform: {name} must have shape (4, 2) for one image or (N, 4, 2) for a "
+                         f"batch, got shape {points.shape}")
+    return points.reshape(-1, 4, 2)
+
+
+def compute_homography_matrix(start_points, end_points):
+    """The (N, 8) projective transforms [a0 .. a7] taking each end point (x, y) to its start point:
+
+        x_start = (a0 x + a1 y + a2) / (a6 x + a7 y + 1),  y_start = (a3 x + a4 y + a5) / (a6 x + a7 y + 1)
+
+    Four point pairs give eight linear equations in a0 .. a7, solved exactly (float64).
+    """
+    start, end = np.asarray(start_points, np.float64), np.asarray(end_points, np.float64)
+    x, y = end[..., 0], end[..., 1]
+    u, v = start[..., 0], start[..., 1]
+    one, zero = np.ones_like(x), np.zeros_like(x)
+    rows_x = np.stack([x, y, one, zero, zero, zero, -u * x, -u * y], axis=-1)  # (N, 4, 8)
+    rows_y = np.stack([zero, zero, zero, x, y, one, -v * x, -v * y], axis=-1)
+    matrix = np.stack([rows_x, rows_y], axis=2).reshape(-1, 8, 8)
+    target = np.stack([u, v], axis=2).reshape(-1, 8)
+    return np.linalg.solve(matrix, target[..., None])[..., 0]
+
+
+def _warp(images, x_in, y_in, interpolation, fill_mode, fill_value):
+    """Sample NHWC ``images`` at the (n, h, w) points (x_in, y_in) with map_coordinates, every channel."""
+    n, h, w, c = np.shape(data_of(images))
+    batch = np.broadcast_to(np.arange(n, dtype=np.float64)[:, None, None, None], (n, h, w, c))
+    channel = np.broadcast_to(np.arange(c, dtype=np.float64), (n, h, w, c))
+    coordinates = np.stack([batch, np.broadcast_to(y_in[..., None], (n, h, w, c)),
+                            np.broadcast_to(x_in[..., None], (n, h, w, c)), channel])
+    order = 0 if interpolation == "nearest" else 1
+    return map_coordinates(images, coordinates, order, fill_mode=fill_mode, fill_value=fill_value)
+
+
+def perspective_transform(images, start_points, end_points, interpolation="bilinear", fill_value=0,
+                          data_format=None):
+    """Warp images so that the four ``start_points`` (x, y) move to ``end_points``.
+
+    Each output pixel (x, y) reads the input at the homography image of (x, y) (see
+    ``compute_homography_matrix``), with bilinear or nearest sampling; points outside read ``fill_value``.
+    Points are (4, 2) for all images or (N, 4, 2), one set per image. Differentiable in ``images``.
+    """
+    if interpolation not in INTERPOLATIONS:
+        raise ValueError(f"perspective_transform: interpolation must be one of {INTERPOLATIONS}, "
+                         f"got {interpolation!r}")
+    start, end = _corner_points(start_points, "start_points"), _corner_points(end_points, "end_points")
+    if np.shape(data_of(as_input(start_points))) != np.shape(data_of(as_input(end_points))):
+        raise ValueError(f"perspective_transform: start_points and end_points must have the same shape, got "
+                         f"{np.shape(data_of(as_input(start_points)))} and {np.shape(data_of(as_input(end_points)))}")
+    images, restore = _channels_last(images, data_format)
+    n, h, w, _ = np.shape(data_of(images))
+    transforms = compute_homography_matrix(start, end)
+    if transforms.shape[0] not in (1, n):
+        raise ValueError(f"perspective_transform: {transforms.shape[0]} sets of points for a batch of {n} images")
+    a0, a1, a2, a3, a4, a5, a6, a7 = (np.broadcast_to(transforms[:, i], (n,))[:, None, None] for i in range(8))
+    y, x = np.mgrid[0:h, 0:w].astype(np.float64)
+    denominator = a6 * x + a7 * y + 1.0
+    x_in, y_in = (a0 * x + a1 * y + a2) / denominator, (a3 * x + a4 * y + a5) / denominator
+    return restore(_warp(images, x_in, y_in, interpolation, "constant", fill_value))
+
+
+def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear", fill_mode="reflect", fill_value=0.0,
+                      seed=None, data_format=None):
+    """Displace every pixel by a smooth random field: each output pixel (x, y) reads the input at
+    (x + alpha dx, y + alpha dy), where dx, dy are standard normal noise times sigma, blurred by a Gaussian
+    of width sigma (kernel size int(6 sigma) | 1), drawn per image (Simard et al., 2003).
+
+    ``seed`` is an integer, a ``glassnet.random.SeedGenerator`` or None (the global generator).
+    Points outside the image follow ``fill_mode`` (map_coordinates' modes). Differentiable in ``images``.
+    """
+    from glassnet.random import SeedGenerator
+
+    if interpolation not in INTERPOLATIONS:
+        raise ValueError(f"elastic_transform: interpolation must be one of {INTERPOLATIONS}, got {interpolation!r}")
+    if fill_mode not in MAP_COORDINATES_FILL_MODES:
+        raise ValueError(f"elastic_transform: fill_mode must be one of {MAP_COORDINATES_FILL_MODES}, "
+                         f"got {fill_mode!r}")
+    images, restore = _channels_last(images, data_format)
+    n, h, w, _ = np.shape(data_of(images))
+    generator = (seed if isinstance(seed, SeedGenerator) else SeedGenerator(seed)).generator
+    size = int(6 * float(sigma)) | 1
+    noise = generator.standard_normal((2 * n, h, w, 1)) * float(sigma)
+    field = data_of(gaussian_blur(noise, (size, size), (float(sigma), float(sigma)),
+                                  data_format="channels_last"))[..., 0]
+    y, x = np.mgrid[0:h, 0:w].astype(np.float64)
+    x_in, y_in = x + float(alpha) * field[:n], y + float(alpha) * field[n:]
+    return restore(_warp(images, x_in, y_in, interpolation, fill_mode, fill_value))
+
+
+SCALE_AND_TRANSLATE_METHODS = ("linear", "bilinear", "trilinear", "cubic", "bicubic", "tricubic",
+                               "lanczos3", "lanczos5")
+
+
+def _triangle(x):
+    return np.maximum(0.0, 1.0 - np.abs(x))
+
+
+def _keys_cubic(x):
+    """Keys' cubic convolution kernel with a = -0.5."""
+    near = ((1.5 * x - 2.5) * x) * x + 1.0
+    far = ((-0.5 * x + 2.5) * x - 4.0) * x + 2.0
+    return np.where(x >= 2.0, 0.0, np.where(x >= 1.0, far, near))
+
+
+def _lanczos(radius):
+    def kernel(x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y = radius * np.sin(np.pi * x) * np.sin(np.pi * x / radius) / (np.pi ** 2 * x ** 2)
+        return np.where(x > radius, 0.0, np.where(x > 1e-3, y, 1.0))
+    return kernel
+
+
+_SCALE_KERNELS = {"linear": _triangle, "cubic": _keys_cubic, "lanczos3": _lanczos(3.0), "lanczos5": _lanczos(5.0)}
+
+
+def _scale_weights(in_size, out_size, scale, translation, kernel, antialias, dtype):
+    """(in, out) weights: output j samples the input at s_j = (j + 0.5 - translation) / scale - 0.5 with
+    ``kernel(|s_j - i| / k)`` normalised to sum 1 (k = max(1 / scale, 1) with ``antialias``, else 1);
+    outputs whose s_j falls outside [-0.5, in - 0.5] get zero weights."""
+    sample = (np.arange(out_size, dtype=dtype) + 0.5 - translation) / scale - 0.5
+    width = max(1.0 / scale, 1.0) if antialias else 1.0
+    weights = kernel(np.abs(sample[None, :] - np.arange(in_size, dtype=dtype)[:, None]) / width)
+    total = weights.sum(axis=0, keepdims=True)
+    weights = np.where(np.abs(total) > 1000.0 * np.finfo(np.float32).eps,
+                       weights / np.where(total != 0, total, 1), 0.0)
+    inside = (sample >= -0.5) & (sample <= in_size - 0.5)
+    return np.where(inside[None, :], weights, 0.0)
+
+
+def scale_and_translate(images, output_shape, scale, translation, spatial_dims, method, antialias=True):
+    """Resample ``images`` along ``spatial_dims`` to ``output_shape``, output = scale * input + translation
+    in each of those axes (jax.image.scale_and_translate), one weight matrix per axis.
+
+    ``method`` is "linear" (triangle kernel), "cubic" (Keys, a = -0.5), "lanczos3" or "lanczos5";
+    ``antialias`` widens the kernel by 1 / scale when downsampling. Integer images are rounded and
+    clipped to their input range. Differentiable in float ``images``.
+    """
+    if method not in SCALE_AND_TRANSLATE_METHODS:
+        raise ValueError(f"scale_and_translate: method must be one of {SCALE_AND_TRANSLATE_METHODS}, got {method!r}")
+    kernel = _SCALE_KERNELS[{"bilinear": "linear", "trilinear": "linear", "bicubic": "cubic",
+                             "tricubic": "cubic"}.get(method, method)]
+    images = as_input(images)
+    shape = np.shape(data_of(images))
+    scale = np.atleast_1d(np.asarray(data_of(as_input(scale)), dtype=np.float64))
+    translation = np.atleast_1d(np.asarray(data_of(as_input(translation)), dtype=np.float64))
+    spatial_dims = tuple(int(d) % len(shape) for d in spatial_dims)
+    if not len(scale) == len(translation) == len(spatial_dims):
+        raise ValueError(f"scale_and_translate: scale, translation and spatial_dims must have the same length, "
+                         f"got {len(scale)}, {len(translation)} and {len(spatial_dims)}")
+    if len(output_shape) != len(shape):
+        raise ValueError(f"scale_and_translate: output_shape must have one entry per axis of images "
+                         f"{shape}, got {tuple(output_shape)}")
+    dtype = _float_dtype(images)
+    output = core.cast(images, dtype)
+    for axis, s, t in zip(spatial_dims, scale, translation):
+        weights = _scale_weights(shape[axis], int(output_shape[axis]), s, t, kernel, antialias, np.float64)
+        output = shaping.moveaxis(linalg.tensordot(output, weights.astype(dtype), axes=([axis], [0])), -1, axis)
+    if np.dtype(data_of(images).dtype).kind in "iub":
+        raw = data_of(images)
+        return core.cast(math.clip(math.round(output), raw.min(), raw.max()), raw.dtype)
+    return output

@@ -3,6 +3,7 @@
     glassnet train                      # the tutorial network on MNIST (or the bundled digits)
     glassnet train --dataset digits --epochs 20 --output digits.weights.h5
     glassnet predict mnist.keras seven.png  # the top classes for images or .npy arrays
+    glassnet export mnist.keras mnist.onnx  # the model as ONNX (opset 17), for ONNX Runtime
 
 ``train`` builds Flatten -> Dense(128, relu) -> Dense(10, softmax), trains it
 with Adam, prints the test accuracy and saves the trained weights (or, with
@@ -113,6 +114,9 @@ def make_parser():
     from glassnet.prediction.command import add_parser as add_predict_parser
 
     add_predict_parser(commands)
+    from glassnet.export.command import add_parser as add_export_parser
+
+    add_export_parser(commands)
     return parser
 
 

@@ -25,7 +25,7 @@ import math
 
 from glassnet import activations
 from glassnet.export.registry import converts, unsupported
-from glassnet.layers.activations import ELU, PReLU, ReLU, LeakyReLU, Softmax
+from glassnet.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from glassnet.layers.core import Activation
 
 SELU_ALPHA = 1.6732632423543772848170429916717

@@ -37,9 +37,8 @@ def export_model(model, filepath, format="onnx", verbose=None, input_signature=N
     from glassnet.saving.atomic import atomic_path
 
     proto = to_onnx(model, input_signature=input_signature, opset=OPSET)
-    with atomic_path(filepath) as temporary:
-        with open(temporary, "wb") as handle:
-            handle.write(proto.SerializeToString())
+    with atomic_path(filepath) as temporary, open(temporary, "wb") as handle:
+        handle.write(proto.SerializeToString())
     if verbose is None or verbose:
         print(f"Saved artifact at '{filepath}'. Inputs: {[i.name for i in proto.graph.input]}, outputs: "
               f"{[o.name for o in proto.graph.output]} (ONNX opset {OPSET})")

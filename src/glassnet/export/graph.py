@@ -21,6 +21,7 @@ def to_onnx(model, input_signature=None, opset=17):
     from glassnet.export import load_converters
 
     load_converters()
+    _check_walkable(model)
     g = GraphBuilder()
     inputs = _graph_inputs(g, model, input_signature)
     output_names = [g.fresh(name) for name in _output_names(model)]
@@ -34,15 +35,22 @@ def to_onnx(model, input_signature=None, opset=17):
 
 def convert_model(g, model, inputs):
     """Add ``model``'s computation on ``inputs`` (Values) to ``g``; returns its output Values."""
-    from glassnet.models.functional import Functional
     from glassnet.models.sequential import Sequential
 
     if isinstance(model, Sequential):
         return _convert_sequential(g, model, inputs)
-    if isinstance(model, Functional):
-        return _convert_functional(g, model, inputs)
-    raise unsupported(model, "a subclassed model runs Python code in call(); build the same network with "
-                      "Sequential or the functional API (keras.Model(inputs, outputs)) to export it")
+    _check_walkable(model)
+    return _convert_functional(g, model, inputs)
+
+
+def _check_walkable(model):
+    """A subclassed model has no graph to walk: an ExportError that says what to do."""
+    from glassnet.models.functional import Functional
+    from glassnet.models.sequential import Sequential
+
+    if not isinstance(model, (Sequential, Functional)):
+        raise unsupported(model, "a subclassed model runs Python code in call(); build the same network with "
+                          "Sequential or the functional API (keras.Model(inputs, outputs)) to export it")
 
 
 def _convert_sequential(g, model, inputs):

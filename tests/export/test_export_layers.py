@@ -106,6 +106,14 @@ CASES = {
     "bidirectional_ave": (lambda: layers.Bidirectional(layers.SimpleRNN(3, return_sequences=True),
                                                        merge_mode="ave"), (4, 2)),
     "bidirectional_mul": (lambda: layers.Bidirectional(layers.LSTM(2), merge_mode="mul"), (4, 2)),
+    "conv3d": (lambda: layers.Conv3D(2, 2, padding="same"), (3, 4, 3, 2)),
+    "conv3d_channels_first": (lambda: layers.Conv3D(2, 2, data_format="channels_first"), (2, 3, 4, 3)),
+    "conv3d_transpose": (lambda: layers.Conv3DTranspose(2, 2, strides=2), (2, 3, 2, 2)),
+    "separable_conv1d_channels_first": (lambda: layers.SeparableConv1D(3, 2, data_format="channels_first"), (2, 5)),
+    "max_pooling3d": (lambda: layers.MaxPooling3D(2), (4, 4, 2, 2)),
+    "average_pooling3d_same": (lambda: layers.AveragePooling3D(2, padding="same"), (3, 4, 3, 2)),
+    "global_average_pooling3d": (lambda: layers.GlobalAveragePooling3D(), (2, 3, 2, 2)),
+    "global_max_pooling3d_keepdims": (lambda: layers.GlobalMaxPooling3D(keepdims=True), (2, 3, 2, 2)),
     "einsum_dense": (lambda: layers.EinsumDense("abc,cd->abd", output_shape=(None, 4), bias_axes="d"), (3, 5)),
 }
 

@@ -178,3 +178,11 @@ def test_missing_onnx_says_how_to_install(monkeypatch):
     model = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
     with pytest.raises(ImportError, match=r"pip install glassnet\[onnx\]"):
         to_onnx(model)
+
+
+def test_input_signature_fixes_the_batch_size(rng):
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    proto = to_onnx(model, input_signature=[(4, 3)])
+    assert [d.dim_value for d in proto.graph.input[0].type.tensor_type.shape.dim] == [4, 3]
+    with pytest.raises(ValueError, match="does not match"):
+        to_onnx(model, input_signature=[(4, 3, 1)])

@@ -178,7 +178,7 @@ class Model(Trainer, Layer):
         """
         from glassnet.export.api import export_model
 
-        return export_model(self, filepath, format=format, verbose=verbose, input_signature=input_signature, **kwargs)
+        export_model(self, filepath, format=format, verbose=verbose, input_signature=input_signature, **kwargs)
 
     def to_json(self, **kwargs):
         """The model's architecture as Keras 3's JSON (no weights); ``models.model_from_json`` reads it."""

@@ -25,6 +25,7 @@ from glassnet.layers.pooling import (
     AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D,
     GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D,
 )
+from glassnet.layers.preprocessing import _RARE as _preprocessing_rare
 from glassnet.layers.preprocessing import (
     CenterCrop, Normalization, RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom,
     Rescaling, Resizing,
@@ -46,6 +47,7 @@ _LAZY = {
     **dict.fromkeys(["GRU", "LSTM", "RNN", "ConvLSTM1D", "ConvLSTM2D", "GRUCell", "LSTMCell", "SimpleRNN",
                      "SimpleRNNCell", "StackedRNNCells"], "glassnet.layers.rnn"),
     **dict.fromkeys(["IntegerLookup", "StringLookup", "TextVectorization"], "glassnet.layers.preprocessing"),
+    **dict.fromkeys(_preprocessing_rare, "glassnet.layers.preprocessing"),
     **dict.fromkeys(["Bidirectional", "TimeDistributed"], "glassnet.layers.wrappers"),
     # the 3-D, adaptive and rarely used layers
     **dict.fromkeys(["Conv3D", "Convolution3D"], "glassnet.layers.convolutional.conv3d"),

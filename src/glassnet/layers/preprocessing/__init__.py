@@ -14,6 +14,13 @@ from glassnet.utils.lazy_exports import lazy_exports
 _RARE = {
     "CategoryEncoding": "category_encoding", "Hashing": "hashing", "HashedCrossing": "hashed_crossing",
     "Discretization": "discretization",
+    "RandomBrightness": "random_brightness", "RandomGrayscale": "random_grayscale", "RandomHue": "random_hue",
+    "RandomSaturation": "random_saturation", "RandomSharpness": "random_sharpness", "RandomShear": "random_shear",
+    "RandomInvert": "random_invert", "RandomPosterization": "random_posterization", "Solarization": "solarization",
+    "RandomErasing": "random_erasing", "RandomGaussianBlur": "random_gaussian_blur",
+    "RandomColorJitter": "random_color_jitter", "RandomColorDegeneration": "random_color_degeneration",
+    "AutoContrast": "auto_contrast", "Equalization": "equalization", "MixUp": "mix_up", "CutMix": "cut_mix",
+    "RandomPerspective": "random_perspective", "RandomElasticTransform": "random_elastic_transform",
 }
 
 # The text layers load on first use (their module imports more than the image layers need).

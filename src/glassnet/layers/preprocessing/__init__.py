@@ -21,6 +21,7 @@ _RARE = {
     "RandomColorJitter": "random_color_jitter", "RandomColorDegeneration": "random_color_degeneration",
     "AutoContrast": "auto_contrast", "Equalization": "equalization", "MixUp": "mix_up", "CutMix": "cut_mix",
     "RandomPerspective": "random_perspective", "RandomElasticTransform": "random_elastic_transform",
+    "MelSpectrogram": "mel_spectrogram", "STFTSpectrogram": "stft_spectrogram",
 }
 
 # The text layers load on first use (their module imports more than the image layers need).

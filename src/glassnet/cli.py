@@ -4,6 +4,7 @@
     glassnet train --dataset digits --epochs 20 --output digits.weights.h5
     glassnet predict mnist.keras seven.png  # the top classes for images or .npy arrays
     glassnet export mnist.keras mnist.onnx  # the model as ONNX (opset 17), for ONNX Runtime
+    glassnet serve mnist.keras              # TensorFlow Serving's REST API and a draw-a-digit page on :8501
 
 ``train`` builds Flatten -> Dense(128, relu) -> Dense(10, softmax), trains it
 with Adam, prints the test accuracy and saves the trained weights (or, with
@@ -117,6 +118,9 @@ def make_parser():
     from glassnet.export.command import add_parser as add_export_parser
 
     add_export_parser(commands)
+    from glassnet.serving.command import add_parser as add_serve_parser
+
+    add_serve_parser(commands)
     return parser
 
 

@@ -22,6 +22,7 @@ _RARE = {
     "AutoContrast": "auto_contrast", "Equalization": "equalization", "MixUp": "mix_up", "CutMix": "cut_mix",
     "RandomPerspective": "random_perspective", "RandomElasticTransform": "random_elastic_transform",
     "MelSpectrogram": "mel_spectrogram", "STFTSpectrogram": "stft_spectrogram",
+    "RandAugment": "rand_augment", "AugMix": "aug_mix",
 }
 
 # The text layers load on first use (their module imports more than the image layers need).

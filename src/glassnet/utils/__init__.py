@@ -29,6 +29,7 @@ __getattr__, __dir__, load_all = lazy_exports(globals(), {
     "get_file": "glassnet.utils.file_download",
     "split_dataset": "glassnet.utils.dataset_split",
     "get_source_inputs": "glassnet.utils.source_inputs",
+    "audio_dataset_from_directory": "glassnet.utils.audio_dataset",
 })
 
 

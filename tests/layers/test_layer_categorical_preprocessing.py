@@ -9,9 +9,9 @@ import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
-import glassnet  # noqa: E402
-from glassnet import layers  # noqa: E402
-from glassnet.layers.preprocessing.hash_functions import fingerprint64, siphash  # noqa: E402
+import glassnet
+from glassnet import layers
+from glassnet.layers.preprocessing.hash_functions import fingerprint64, siphash
 
 keras = pytest.importorskip("keras")
 

@@ -10,8 +10,8 @@ import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
-import glassnet  # noqa: E402
-from glassnet import layers  # noqa: E402
+import glassnet
+from glassnet import layers
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")
 

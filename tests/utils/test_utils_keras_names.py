@@ -5,6 +5,7 @@ import io
 import os
 import tarfile
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -85,7 +86,7 @@ def test_get_file_downloads_verifies_and_caches(tmp_path):
     cache = str(tmp_path / "cache")
     path = utils.get_file("data.bin", url, file_hash=sha, cache_dir=cache)
     assert path == os.path.join(cache, "datasets", "data.bin")
-    assert open(path, "rb").read() == data
+    assert Path(path).read_bytes() == data
     os.remove(tmp_path / "server" / "data.bin")  # cached: no download
     assert utils.get_file("data.bin", url, file_hash=sha, cache_dir=cache) == path
     assert utils.get_file(origin=url, md5_hash=hashlib.md5(data).hexdigest(), cache_dir=cache) == path
@@ -120,7 +121,7 @@ def test_get_file_extracts_like_keras(tmp_path, kind):
         ours = utils.get_file(fname, url, extract=True, cache_dir=str(tmp_path / "ours"))
         theirs = keras.utils.get_file(fname, url, extract=True, cache_dir=str(tmp_path / "keras"))
         assert os.path.relpath(ours, tmp_path / "ours") == os.path.relpath(theirs, tmp_path / "keras")
-        assert open(os.path.join(ours, "folder", "inner.txt")).read() == "hello"
+        assert Path(ours, "folder", "inner.txt").read_text() == "hello"
 
 
 def test_split_dataset_against_keras():

@@ -48,7 +48,7 @@ def read_wav(path):
 def _resample(samples, rate, target):
     if target is None or rate == target:
         return samples
-    count = int(round(len(samples) * target / rate))
+    count = round(len(samples) * target / rate)
     times = np.arange(count) * (rate / target)
     source = np.arange(len(samples))
     return np.stack([np.interp(times, source, samples[:, c]) for c in range(samples.shape[1])],

@@ -102,7 +102,7 @@ def _download(origin, target, file_hash, algorithm):
         if file_hash is not None and "expected" in str(error):
             raise ValueError(f"Incomplete or corrupted file detected. The {algorithm} file hash does not match "
                              f"the provided value of {file_hash}.") from None
-        raise Exception(f"URL fetch failure on {origin}: {error}") from error
+        raise OSError(f"URL fetch failure on {origin}: {error}") from error
 
 
 def _extract_archive(path, destination, archive_format="auto"):

@@ -6,7 +6,10 @@ import numpy as np
 
 from glassnet.layers.preprocessing.augmentation_pool import COLOUR, GEOMETRIC_AND_TONAL, apply, make_pool
 from glassnet.layers.preprocessing.keras_image_augmentation import (
-    KerasImageAugmentation, check_value_range, keras_factor, plain,
+    KerasImageAugmentation,
+    check_value_range,
+    keras_factor,
+    plain,
 )
 
 

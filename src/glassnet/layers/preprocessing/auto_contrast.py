@@ -2,7 +2,6 @@
 
 import numpy as np
 
-from glassnet.autodiff.tensor import Tensor
 from glassnet.layers.preprocessing.keras_image_augmentation import ValueRangeAugmentation, rescale
 
 

@@ -1,5 +1,6 @@
 """Discretization: numbers to the index of the bin they fall in, with bins given or adapted to data."""
 
+import itertools
 import numbers
 
 import numpy as np
@@ -67,7 +68,7 @@ class Discretization(Layer):
             raise ValueError(f"{who}: set either `num_bins` (then call adapt) or `bin_boundaries`")
         if bin_boundaries is not None:
             bin_boundaries = [float(b) for b in np.asarray(bin_boundaries, dtype=np.float64).reshape(-1)]
-            if any(b > a for b, a in zip(bin_boundaries, bin_boundaries[1:])):
+            if any(b > a for b, a in itertools.pairwise(bin_boundaries)):
                 raise ValueError(f"{who}: `bin_boundaries` must be sorted, got {bin_boundaries}")
         self.bin_boundaries = bin_boundaries
         self.num_bins = num_bins

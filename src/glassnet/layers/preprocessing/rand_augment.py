@@ -4,7 +4,10 @@ import numbers
 
 from glassnet.layers.preprocessing.augmentation_pool import apply, make_pool
 from glassnet.layers.preprocessing.keras_image_augmentation import (
-    KerasImageAugmentation, check_value_range, keras_factor, plain,
+    KerasImageAugmentation,
+    check_value_range,
+    keras_factor,
+    plain,
 )
 
 KERAS_ORDER = ["random_shear", "random_translation", "random_rotation", "random_brightness",

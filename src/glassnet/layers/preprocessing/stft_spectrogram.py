@@ -3,8 +3,6 @@
 import math
 import warnings
 
-import numpy as np
-
 from glassnet import initializers, ops
 from glassnet.layers.layer import Layer
 
@@ -44,7 +42,7 @@ class STFTSpectrogram(Layer):
 
         self.mode, self.frame_length, self.frame_step, self.fft_length = mode, frame_length, frame_step, fft_length
         self._frame_step = frame_step or frame_length // 2
-        self._fft_length = fft_length or 2 ** int(math.ceil(math.log2(frame_length)))
+        self._fft_length = fft_length or 2 ** math.ceil(math.log2(frame_length))
         self.window, self.periodic, self.scaling, self.padding = window, periodic, scaling, padding
         self.expand_dims = expand_dims
         self.data_format = data_format or config.image_data_format()

@@ -13,6 +13,10 @@ pytest.importorskip("uvicorn", reason="glassnet serve needs the serve extra (sta
 httpx = pytest.importorskip("httpx", reason="the serving tests talk to the server with httpx")
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: a test of many seconds (deselect with -m 'not slow')")
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -27,6 +31,8 @@ class Server:
         self.name = name or os.path.splitext(os.path.basename(model_path))[0]
         self.url = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "glassnet.cli", "serve", str(model_path), "--port", str(self.port), *options]
+        if name:
+            command += ["--name", name]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.wait_ready()
 
@@ -113,7 +119,7 @@ def mnist_server(mnist_model_file):
 
 @pytest.fixture(scope="session")
 def batching_server(mnist_model_file):
-    server = Server(mnist_model_file, "--batch-window-ms", "5", "--name", "batched")
+    server = Server(mnist_model_file, "--batch-window-ms", "5", name="batched")
     yield server
     server.stop()
 

@@ -33,6 +33,7 @@ class PredictRequest:
 
 def parse_predict(body, signature):
     """``body`` (bytes) as a ``PredictRequest`` checked against ``signature``."""
+    body = body.encode() if isinstance(body, str) else body
     document = _load_json(body)
     keys = [key for key in ("instances", "inputs") if key in document]
     if len(keys) != 1:
@@ -40,7 +41,8 @@ def parse_predict(body, signature):
                            f'"inputs" (columnar format); got keys {sorted(document)}')
     columnar = keys[0] == "inputs"
     values = _columns(document["inputs"], signature) if columnar else _rows(document["instances"], signature)
-    arrays = {spec.name: _to_array(values[spec.name], spec) for spec in signature.inputs}
+    booleans = b"true" in body or b"false" in body  # numpy would read them as 1 and 0: look only when present
+    arrays = {spec.name: _to_array(values[spec.name], spec, booleans) for spec in signature.inputs}
     sizes = {name: len(array) for name, array in arrays.items()}
     if len(set(sizes.values())) > 1:
         raise RequestError(f"all inputs must hold the same number of instances; got {sizes}")
@@ -98,7 +100,7 @@ def _check_names(value, names, where):
         raise RequestError(f"{where} must hold the inputs {names}; missing {missing}, unknown {unknown}")
 
 
-def _to_array(value, spec):
+def _to_array(value, spec, booleans=False):
     """``value`` (nested lists of numbers) as an array of ``spec``'s dtype and shape, or RequestError."""
     if isinstance(value, dict) and "b64" in value or _first_leaf_is_b64(value):
         raise RequestError(f"input {spec.name!r} is {spec.dtype}: binary {{\"b64\": ...}} values are only for "
@@ -108,7 +110,8 @@ def _to_array(value, spec):
     except ValueError:
         raise RequestError(f"input {spec.name!r}: ragged array (rows of different lengths); every instance "
                            f"must have the shape {_instance_shape(spec)}") from None
-    if array.dtype.kind not in ("biuf" if spec.dtype == "bool" else "iuf"):
+    mixed_booleans = booleans and spec.dtype != "bool" and array.dtype.kind != "b" and _holds_bool(value)
+    if array.dtype.kind not in ("biuf" if spec.dtype == "bool" else "iuf") or mixed_booleans:
         raise RequestError(f"input {spec.name!r} must hold numbers only (a {spec.dtype} tensor); found "
                            f"{_describe_kind(array)}")
     _check_shape(array, spec)
@@ -136,9 +139,15 @@ def _instance_shape(spec):
 def _describe_kind(array):
     if array.dtype.kind in "US":
         return "strings"
-    if array.dtype.kind == "b":
+    if array.dtype.kind in "biuf":
         return "true/false"
     return "null, objects or strings"
+
+
+def _holds_bool(value):
+    if isinstance(value, list):
+        return any(_holds_bool(item) for item in value)
+    return isinstance(value, bool)
 
 
 def _first_leaf_is_b64(value):

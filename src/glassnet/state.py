@@ -14,6 +14,7 @@ it would get alone, and no flag set by one thread is seen by another.
     forward_hooks    callables ``hook(layer, inputs, outputs)`` run after every layer call
     anomaly_trace    the ``detect_anomaly`` trace in effect, or None
     dropout_masks    {(id(cell), "input" or "recurrent"): mask} drawn by recurrent cells for the call in progress
+    plan_trace       the ``autodiff.plan.Tracer`` recording a training step to compile, or None
 
 Process-wide things stay process-wide: layer-name counters (as in Keras),
 ``glassnet.config`` and the random generator. ``clear_session`` resets the
@@ -36,6 +37,7 @@ class RunningState(threading.local):
         self.forward_hooks = ()
         self.anomaly_trace = None
         self.dropout_masks = {}
+        self.plan_trace = None
 
 
 current = RunningState()

@@ -53,11 +53,14 @@ class Function:
         if state.anomaly_trace is not None:
             state.anomaly_trace.after_forward(fn, arrays, result)
         if type(result) is tuple:
-            return fn._wrap_outputs(result, inputs, record)
-        out = Tensor(result, requires_grad=record)
-        if record:
-            fn.inputs = inputs
-            out.creator = fn
+            out = fn._wrap_outputs(result, inputs, record)
+        else:
+            out = Tensor(result, requires_grad=record)
+            if record:
+                fn.inputs = inputs
+                out.creator = fn
+        if state.plan_trace is not None:  # a compiled training step is being traced (autodiff/plan.py)
+            state.plan_trace.record(cls, params, fn, inputs, out)
         return out
 
     def _wrap_outputs(self, results, inputs, record):

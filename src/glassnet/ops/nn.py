@@ -26,6 +26,7 @@ from glassnet.ops.fused_activation import (
 )
 from glassnet.ops.linalg import matmul, norm
 from glassnet.ops.math import erf_values
+from glassnet.state import current
 from glassnet.ops.normalization import (  # noqa: F401
     batch_normalization,
     layer_normalization,
@@ -467,6 +468,8 @@ def dropout(x, rate, generator, noise_shape=None):
     keep = generator.random(shape, dtype=np.float32) >= rate
     mask = keep.astype(data.dtype)
     mask *= 1.0 / (1.0 - rate)
+    if current.plan_trace is not None:  # a compiled step draws this mask again at the same point
+        current.plan_trace.random_mask(mask, generator, shape, rate, data.dtype)
     return math.multiply(x, mask)
 
 

@@ -34,6 +34,7 @@ from glassnet.state import current
 from glassnet.trainers import threads
 from glassnet.trainers.class_weight import ClassWeighted, check_class_weight, class_weights_for
 from glassnet.trainers.compile_utils import CompileLoss, CompileMetrics, TargetCheck
+from glassnet.trainers.compiled_step import CompiledStep
 from glassnet.trainers.data import (
     flatten_arrays, map_arrays, pack_x_y_sample_weight, read_arrays, unpack_x_y_sample_weight,
 )
@@ -84,11 +85,16 @@ class Trainer:
         self._penalized = True  # whether some weight has a regularizer (known during a fit)
         self._log_entries = None  # [(log name, metric)] sorted by name, once every metric is built
         self._compile_config = None
+        self._compiled_step = None  # trainers/compiled_step.CompiledStep when compile(jit_compile="auto"/True)
 
     # --- compile ------------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,
                 run_eagerly=False, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True):
-        """Choose the optimizer, loss and metrics (``run_eagerly``, ``jit_compile``... are accepted and unused).
+        """Choose the optimizer, loss and metrics (``run_eagerly``, ``steps_per_execution``... are accepted and unused).
+
+        ``jit_compile`` ("auto", the default, or True) lets ``fit`` replay a traced
+        training step where it gives the eager results bit for bit
+        (``trainers/compiled_step.py``); False (or ``run_eagerly=True``) always runs eagerly.
 
         For a model with several outputs, ``loss``, ``loss_weights``,
         ``metrics`` and ``weighted_metrics`` may be lists in output order or
@@ -113,6 +119,7 @@ class Trainer:
         self._compile_metrics = compile_metrics
         self._loss_tracker = Mean(name="loss")
         self._log_entries = None
+        self._compiled_step = CompiledStep() if jit_compile in ("auto", True) and not run_eagerly else None
         self._compile_config = {
             "optimizer": optimizer, "loss": loss, "loss_weights": loss_weights, "metrics": metrics,
             "weighted_metrics": weighted_metrics, "run_eagerly": run_eagerly,
@@ -245,6 +252,8 @@ class Trainer:
             variable.grad = None
         y_pred = self(x, training=True)
         loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
+        if current.plan_trace is not None:  # fit is tracing this step to compile it
+            current.plan_trace.mark(y_pred, loss)
         if loss.requires_grad:
             loss.backward()
         self.optimizer.apply([v.grad for v in variables], variables)
@@ -503,11 +512,17 @@ class Trainer:
         logs, steps = {}, 0
         generator = global_generator()
         custom = type(self).train_step is not Trainer.train_step  # its logs may hold Tensors or nested dicts
+        compiled = self.__dict__.get("_compiled_step")
+        if compiled is not None and not compiled.begin_epoch(self, callback_list):
+            compiled = None
         for step, batch in enumerate(batches.epoch_batches(generator)):
             if steps_per_epoch is not None and step >= steps_per_epoch:
                 break
             callback_list.on_train_batch_begin(step)
-            logs = self.train_step(pack_x_y_sample_weight(*batch))
+            if compiled is not None:
+                logs = compiled.train_step(self, pack_x_y_sample_weight(*batch))
+            else:
+                logs = self.train_step(pack_x_y_sample_weight(*batch))
             if custom:
                 logs = python_logs(logs)
             steps = step + 1

@@ -141,7 +141,8 @@ class Tracer:
         raise NotReplayable(f"an input of type {type(t).__name__}")
 
     def _derived(self, array):
-        """A batch array reshaped and cast (``labels.astype(int64)``, ``y[..., 0]``), found by its values."""
+        """A batch array reshaped and cast (``labels.astype(int64)``, ``y[..., 0]``), or one minus that
+        (binary cross-entropy's ``1 - target``), found by its values; two traces must agree on it."""
         for i, source in enumerate(self.batch):
             if source.size != array.size or source.dtype.kind not in "biuf" or array.dtype.kind not in "biuf":
                 continue
@@ -151,6 +152,8 @@ class Tracer:
                 continue
             if np.array_equal(candidate, array):
                 return ("batch", i, array.shape, array.dtype.str)
+            if array.dtype.kind == "f" and np.array_equal(1.0 - candidate, array):
+                return ("batch", i, array.shape, array.dtype.str, "one_minus")
         return None
 
     # --- the plan ----------------------------------------------------------------------------
@@ -329,7 +332,8 @@ def _resolve(source, values, batch):
         array = batch[source[1]]
         if array.shape != source[2]:
             array = array.reshape(source[2])
-        return array.astype(source[3], copy=False)
+        array = array.astype(source[3], copy=False)
+        return array if len(source) == 4 else 1.0 - array
     return source[1]
 
 

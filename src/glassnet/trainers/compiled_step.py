@@ -1,11 +1,14 @@
 """The compiled training step of ``compile(jit_compile="auto")``: trace, check, replay — or stay eager.
 
 For each batch layout (the shapes and dtypes of x, y and sample_weight) the
-first two steps of an epoch run eagerly under a ``autodiff.plan.Tracer``.
-When both traces describe the same ops on the same sources with the same
-constants, later batches of that layout replay the plan: the same op code
-in the same order (``Plan.run``), then the eager optimizer update, loss
-tracker and metric updates. Results are bit for bit the eager ones.
+first two steps run eagerly under an ``autodiff.plan.Tracer``. When both
+traces describe the same ops on the same sources with the same constants,
+later batches of that layout replay the plan: the same op code in the same
+order (``Plan.run``), then the eager optimizer update, loss tracker and
+metric updates. Results are bit for bit the eager ones. At the start of each
+epoch the first step of a layout is traced again and must match its plan
+(callbacks may have changed the model between epochs); if not, that layout
+starts over.
 
 Anything a plan might not reproduce keeps the step eager, silently: a model
 class other than Sequential or Functional (its ``call`` may branch on
@@ -14,7 +17,7 @@ layer or loss outside the supported list (below), layers with masks or
 activity regularizers, recurrent dropout, a callback with batch hooks of
 its own (it could change the model between steps), forward hooks, anomaly
 detection, a loss tracked per output, or two traces that differ. Plans are
-dropped at every epoch start, so a callback's epoch-level changes are seen.
+checked again at every epoch start, so a callback's epoch-level changes are seen.
 """
 
 from glassnet.autodiff.plan import NotReplayable, Tracer, signature
@@ -43,15 +46,18 @@ class CompiledStep:
     """The plans of one model, by batch layout; ``train_step(model, data)`` runs one step."""
 
     def __init__(self):
-        self.plans = {}  # layout -> Plan, or _EAGER
+        self.plans = {}  # layout -> (Plan, its signature), or _EAGER
         self.first_traces = {}  # layout -> signature of the first traced step
+        self.unchecked = set()  # layouts whose plan must match a new trace before it is used again
         self.replays = 0  # how many steps ran from a plan (tests read this)
         self.traces = 0
 
     def begin_epoch(self, model, callback_list):
-        """Forget the plans (callbacks may have changed the model); False when this epoch must run eagerly."""
-        self.plans.clear()
+        """Mark the plans to be checked again (callbacks may have changed the model); False when this epoch must
+        run eagerly."""
         self.first_traces.clear()
+        self.plans = {layout: plan for layout, plan in self.plans.items() if plan is not _EAGER}
+        self.unchecked = set(self.plans)
         return _supported(model, callback_list)
 
     def train_step(self, model, data):
@@ -65,8 +71,8 @@ class CompiledStep:
         plan = self.plans.get(layout)
         if plan is _EAGER:
             return model.train_step(data)
-        if plan is not None:
-            return self._replay(model, plan, batch, x, y, sample_weight)
+        if plan is not None and layout not in self.unchecked:
+            return self._replay(model, plan[0], batch, x, y, sample_weight)
         return self._trace(model, data, layout, batch)
 
     def _trace(self, model, data, layout, batch):
@@ -87,11 +93,18 @@ class CompiledStep:
         except NotReplayable:
             self.plans[layout] = _EAGER
             return logs
+        known = self.plans.get(layout)
+        if layout in self.unchecked:  # the epoch's first step of a layout that has a plan
+            self.unchecked.discard(layout)
+            if _same(known[1], described):
+                self.plans[layout] = (plan, described)
+                return logs
+            del self.plans[layout]
         first = self.first_traces.get(layout)
         if first is None:
             self.first_traces[layout] = described
         else:
-            self.plans[layout] = plan if _same(first, described) else _EAGER
+            self.plans[layout] = (plan, described) if _same(first, described) else _EAGER
         return logs
 
     def _replay(self, model, plan, batch, x, y, sample_weight):

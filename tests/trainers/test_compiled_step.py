@@ -1,0 +1,248 @@
+"""compile(jit_compile="auto") replays a traced step: every result must be the eager one, bit for bit.
+
+Each case trains the same model twice from the same seed, once with
+``jit_compile="auto"`` and once with ``jit_compile=False``, and compares the
+history (loss and metrics of every epoch, validation included), every weight
+and every optimizer variable with exact equality. The cases that must use
+the plan also check that it replayed steps; the fallback cases check that it
+did not.
+"""
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import layers
+
+N = 150  # 150 / 32: four full batches and a partial one of 22
+
+
+def _data(shape, classes=10, n=N, seed=1, one_hot=False):
+    rng = np.random.default_rng(seed)
+    x = rng.random((n,) + shape).astype("float32")
+    y = rng.integers(0, classes, n)
+    return x, (np.eye(classes, dtype="float32")[y] if one_hot else y)
+
+
+def _train(build, jit_compile, x, y, loss="sparse_categorical_crossentropy", optimizer="adam", epochs=2,
+           metrics=("accuracy",), **fit_kwargs):
+    gn.utils.set_random_seed(0)
+    model = build()
+    opt = optimizer() if callable(optimizer) else optimizer
+    model.compile(loss=loss, optimizer=opt, metrics=list(metrics), jit_compile=jit_compile)
+    history = model.fit(x, y, epochs=epochs, verbose=0, **fit_kwargs)
+    return model, history.history
+
+
+def _assert_same(build, x, y, expect_replays=True, **kwargs):
+    compiled, compiled_history = _train(build, "auto", x, y, **kwargs)
+    eager, eager_history = _train(build, False, x, y, **kwargs)
+    assert eager._compiled_step is None
+    assert compiled_history == eager_history  # floats compared exactly
+    weights_a, weights_b = compiled.get_weights(), eager.get_weights()
+    assert len(weights_a) == len(weights_b) > 0
+    for a, b in zip(weights_a, weights_b):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    for a, b in zip(compiled.optimizer.variables, eager.optimizer.variables):
+        assert np.array_equal(a, b)
+    replays = compiled._compiled_step.replays
+    if expect_replays:
+        assert replays > 0
+    else:
+        assert replays == 0
+    return compiled, compiled_history
+
+
+def _mlp():
+    return gn.Sequential([gn.Input(shape=(28, 28)), layers.Flatten(), layers.Dense(32, activation="relu"),
+                          layers.Dense(10, activation="softmax")])
+
+
+def _mlp_dropout():
+    return gn.Sequential([gn.Input(shape=(12,)), layers.Dense(16, activation="tanh"), layers.Dropout(0.4),
+                          layers.Dense(8, activation="sigmoid"), layers.Dense(3, activation="softmax")])
+
+
+def _convnet():
+    return gn.Sequential([
+        gn.Input(shape=(12, 12, 1)),
+        layers.Conv2D(4, kernel_size=(3, 3), activation="relu"), layers.MaxPooling2D(pool_size=(2, 2)),
+        layers.Conv2D(6, kernel_size=(3, 3), activation="relu"), layers.MaxPooling2D(pool_size=(2, 2)),
+        layers.Flatten(), layers.Dropout(0.5), layers.Dense(10, activation="softmax"),
+    ])
+
+
+def test_tutorial_mlp_is_bit_identical_and_replayed():
+    x, y = _data((28, 28))
+    model, history = _assert_same(_mlp, x, y, batch_size=32)
+    steps = model._compiled_step
+    # epoch 1: two full batches traced, two replayed, the partial one traced; epoch 2: the first full batch
+    # checked against its plan by a trace, three replayed, the partial one traced again (now it has a plan)
+    assert (steps.traces, steps.replays) == (3 + 2, 2 + 3)
+    assert len(history["loss"]) == 2
+
+
+def test_batch_128_and_one_batch_epochs():
+    x, y = _data((28, 28), n=300)
+    _assert_same(_mlp, x, y, batch_size=128, epochs=3)
+
+
+def test_dropout_masks_come_from_the_same_generator():
+    x, y = _data((12,), classes=3)
+    _assert_same(_mlp_dropout, x, y, batch_size=16)
+
+
+def test_convnet_with_dropout_categorical():
+    x, y = _data((12, 12, 1), one_hot=True)
+    _assert_same(_convnet, x, y, loss="categorical_crossentropy", batch_size=32)
+
+
+@pytest.mark.parametrize("cell", ["LSTM", "GRU", "SimpleRNN"])
+def test_recurrent_layers(cell):
+    x, y = _data((7, 5), classes=4)
+
+    def build():
+        return gn.Sequential([gn.Input(shape=(7, 5)), getattr(layers, cell)(6), layers.Dense(4, activation="softmax")])
+
+    _assert_same(build, x, y, batch_size=32)
+
+
+def test_functional_with_merges_and_two_inputs():
+    rng = np.random.default_rng(3)
+    a, b = rng.random((N, 6)).astype("float32"), rng.random((N, 6)).astype("float32")
+    y = rng.random((N, 1)).astype("float32")
+
+    def build():
+        in_a, in_b = gn.Input(shape=(6,)), gn.Input(shape=(6,))
+        ha = layers.Dense(8, activation="relu")(in_a)
+        hb = layers.Dense(8, activation="relu")(in_b)
+        merged = layers.Concatenate()([layers.Add()([ha, hb]), hb])
+        return gn.Model([in_a, in_b], layers.Dense(1)(merged))
+
+    _assert_same(build, [a, b], y, loss="mse", metrics=("mae",), batch_size=32)
+
+
+def test_class_weight_and_sample_weight():
+    x, y = _data((28, 28))
+    _assert_same(_mlp, x, y, batch_size=32, class_weight={i: 1.0 + i / 10 for i in range(10)})
+    weights = np.random.default_rng(5).random(N).astype("float32")
+    _assert_same(_mlp, x, y, batch_size=32, sample_weight=weights)
+
+
+def test_validation_split_and_data():
+    x, y = _data((28, 28), n=200)
+    _, history = _assert_same(_mlp, x, y, batch_size=32, validation_split=0.2)
+    assert "val_loss" in history and "val_accuracy" in history
+    _assert_same(_mlp, x[:150], y[:150], batch_size=32, validation_data=(x[150:], y[150:]))
+
+
+@pytest.mark.parametrize("optimizer", [
+    lambda: gn.optimizers.SGD(0.05, momentum=0.9), lambda: gn.optimizers.RMSprop(),
+    lambda: gn.optimizers.AdamW(weight_decay=0.01), lambda: gn.optimizers.Adam(clipnorm=0.5),
+])
+def test_other_optimizers(optimizer):
+    x, y = _data((12,), classes=3)
+    _assert_same(_mlp_dropout, x, y, optimizer=optimizer, batch_size=32)
+
+
+def test_binary_crossentropy_and_regularizers():
+    rng = np.random.default_rng(4)
+    x, y = rng.random((N, 10)).astype("float32"), rng.integers(0, 2, (N, 1)).astype("float32")
+
+    def build():
+        return gn.Sequential([gn.Input(shape=(10,)), layers.Dense(8, activation="relu", kernel_regularizer="l2"),
+                              layers.Dense(1, activation="sigmoid")])
+
+    _assert_same(build, x, y, loss="binary_crossentropy", batch_size=32)
+
+
+# --- fallbacks: still the eager results -----------------------------------------------------------------------
+
+
+class _RateChanger(gn.callbacks.Callback):
+    """Changes the dropout rate between batches: a plan traced before would draw the wrong masks."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        dropout = self.model.layers[1]
+        dropout.rate = 0.1 if dropout.rate > 0.3 else 0.5
+
+
+def test_callback_with_batch_hooks_falls_back():
+    x, y = _data((12,), classes=3)
+    _assert_same(_mlp_dropout, x, y, batch_size=16, callbacks=[_RateChanger()], expect_replays=False)
+
+
+class _EpochRateChanger(gn.callbacks.Callback):
+    def on_epoch_begin(self, epoch, logs=None):
+        self.model.layers[1].rate = 0.1 + 0.3 * epoch
+
+
+def test_epoch_level_changes_are_retraced():
+    x, y = _data((12,), classes=3)
+    _assert_same(_mlp_dropout, x, y, batch_size=16, callbacks=[_EpochRateChanger()])
+
+
+class _Branchy(gn.Model):
+    """A call whose Python control flow depends on the data."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = layers.Dense(10, activation="softmax")
+        self.b = layers.Dense(10, activation="softmax")
+        self.flatten = layers.Flatten()
+
+    def call(self, inputs):
+        h = self.flatten(inputs)
+        return self.a(h) if float(h.numpy().mean()) > 0.5 else self.b(h)
+
+
+def test_data_dependent_control_flow_stays_eager():
+    x, y = _data((28, 28))
+    x[64:96] *= 0.5  # the third batch takes the other branch
+    _assert_same(_Branchy, x, y, batch_size=32, shuffle=False, expect_replays=False)
+
+
+def test_batch_normalization_and_masks_stay_eager():
+    x, y = _data((12,), classes=3)
+
+    def batch_norm():
+        return gn.Sequential([gn.Input(shape=(12,)), layers.Dense(8), layers.BatchNormalization(),
+                              layers.Dense(3, activation="softmax")])
+
+    _assert_same(batch_norm, x, y, batch_size=32, expect_replays=False)
+    ids = np.random.default_rng(2).integers(0, 20, (N, 6))
+    ids[::3, 4:] = 0
+
+    def masked():
+        return gn.Sequential([gn.Input(shape=(6,)), layers.Embedding(20, 4, mask_zero=True), layers.LSTM(5),
+                              layers.Dense(10, activation="softmax")])
+
+    _assert_same(masked, ids, y, batch_size=32, expect_replays=False)
+
+
+def test_batch_dependent_constants_reject_the_plan():
+    """Label smoothing is computed outside the ops: the two traces differ, the step stays eager."""
+    x, y = _data((28, 28), one_hot=True)
+    loss = gn.losses.CategoricalCrossentropy(label_smoothing=0.1)
+    _assert_same(_mlp, x, y, loss=loss, batch_size=32, expect_replays=False)
+
+
+def test_jit_compile_false_and_config():
+    x, y = _data((28, 28))
+    model, _ = _train(_mlp, False, x, y, batch_size=32)
+    assert model._compiled_step is None
+    model.compile(optimizer="adam", loss="mse")
+    assert model.get_compile_config()["jit_compile"] is False  # as Keras 3 writes "auto"
+    model.compile(optimizer="adam", loss="mse", jit_compile=True)
+    assert model.get_compile_config()["jit_compile"] is True
+    model.compile(optimizer="adam", loss="mse", run_eagerly=True)
+    assert model._compiled_step is None
+
+
+def test_gradients_visible_after_replayed_steps():
+    x, y = _data((28, 28))
+    compiled, _ = _train(_mlp, "auto", x[:128], y[:128], batch_size=32, epochs=1)
+    eager, _ = _train(_mlp, False, x[:128], y[:128], batch_size=32, epochs=1)
+    assert compiled._compiled_step.replays == 2
+    for a, b in zip(compiled.trainable_weights, eager.trainable_weights):
+        assert np.array_equal(a.grad, b.grad)

@@ -48,7 +48,10 @@ _LAZY = {
                      "SimpleRNNCell", "StackedRNNCells"], "glassnet.layers.rnn"),
     **dict.fromkeys(["IntegerLookup", "StringLookup", "TextVectorization"], "glassnet.layers.preprocessing"),
     **dict.fromkeys(_preprocessing_rare, "glassnet.layers.preprocessing"),
-    **dict.fromkeys(["Bidirectional", "TimeDistributed"], "glassnet.layers.wrappers"),
+    **dict.fromkeys(["Bidirectional", "TimeDistributed", "Wrapper"], "glassnet.layers.wrappers"),
+    "SpectralNormalization": "glassnet.layers.normalization.spectral_normalization",
+    "ReversibleEmbedding": "glassnet.layers.core.reversible_embedding",
+    "Pipeline": "glassnet.layers.core.pipeline",
     # the 3-D, adaptive and rarely used layers
     **dict.fromkeys(["Conv3D", "Convolution3D"], "glassnet.layers.convolutional.conv3d"),
     **dict.fromkeys(["Conv3DTranspose", "Convolution3DTranspose"], "glassnet.layers.convolutional.conv3d_transpose"),

@@ -9,6 +9,7 @@ from glassnet.optimizers.adamax import Adamax
 from glassnet.optimizers.ftrl import Ftrl
 from glassnet.optimizers.lamb import Lamb
 from glassnet.optimizers.lion import Lion
+from glassnet.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from glassnet.optimizers.muon import Muon
 from glassnet.optimizers.nadam import Nadam
 from glassnet.optimizers.optimizer import Optimizer

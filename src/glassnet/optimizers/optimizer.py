@@ -78,7 +78,16 @@ class Optimizer:
         self.clipnorm = _positive_or_none("clipnorm", clipnorm)
         self.clipvalue = _positive_or_none("clipvalue", clipvalue)
         self.global_clipnorm = _positive_or_none("global_clipnorm", global_clipnorm)
-        self.use_ema = use_ema
+        if use_ema:
+            if not 0 <= ema_momentum <= 1:
+                raise ValueError(f"ema_momentum must be in the range [0, 1], got {ema_momentum!r}")
+            if ema_overwrite_frequency and (not isinstance(ema_overwrite_frequency, int)
+                                            or ema_overwrite_frequency < 1):
+                raise ValueError(f"ema_overwrite_frequency must be an integer >= 1 or None, "
+                                 f"got {ema_overwrite_frequency!r}")
+        self.use_ema = bool(use_ema)
+        self.ema_momentum = ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
         self.iterations = 0
         self.built = False
         self._store = None  # the weights and slots, back to back (FlatStore)
@@ -118,7 +127,7 @@ class Optimizer:
         if len(dtypes) > 1:
             raise ValueError(f"{type(self).__name__}: all trained weights must share one dtype, got {sorted(map(str, dtypes))}")
         previous = self._store
-        self._store = FlatStore(variables, self.build_slots, previous) if variables else None
+        self._store = FlatStore(variables, self.all_slots, previous) if variables else None
         self._trainable_variables = variables
         self._index = {id(v): i for i, v in enumerate(variables)}
         self.built = True
@@ -126,6 +135,13 @@ class Optimizer:
     def build_slots(self, variable):
         """Return ``{slot_name: array}`` shaped like ``variable.data``; none by default."""
         return {}
+
+    def all_slots(self, variable):
+        """``build_slots``, after the moving average of the weights (slot "average") when ``use_ema``."""
+        slots = self.build_slots(variable)
+        if self.use_ema:
+            slots = {"average": np.zeros_like(variable.data), **slots}
+        return slots
 
     def slots_of(self, variable):
         """The buffers kept for ``variable`` (or for the whole flat store), by slot name."""
@@ -179,6 +195,8 @@ class Optimizer:
             self._apply_flat(grads, learning_rate)
         else:
             self._apply_each(grads, variables, learning_rate)
+        if self.use_ema:
+            self._update_average()
         for variable in variables:
             if variable.constraint is not None:
                 variable.data[...] = variable.constraint(variable.data)
@@ -227,6 +245,39 @@ class Optimizer:
     def update_step(self, gradient, variable, learning_rate):
         raise NotImplementedError
 
+    def scale_loss(self, loss):
+        """The loss to differentiate: ``loss`` itself (``LossScaleOptimizer`` multiplies it by its scale)."""
+        return loss
+
+    # --- moving average of the weights (use_ema) ------------------------------------------------------
+    def _update_average(self):
+        """Keras' EMA after each update: average = m average + (1 - m) w, with m = 0 on the first step;
+        every ``ema_overwrite_frequency`` steps the weights are overwritten with their average."""
+        store = self._store
+        average, params = store.slots["average"], store.params
+        momentum = params.dtype.type(self.ema_momentum if self.iterations > 1 else 0.0)
+        average[...] = momentum * average + (params.dtype.type(1) - momentum) * params
+        if self.ema_overwrite_frequency and self.iterations % self.ema_overwrite_frequency == 0:
+            params[...] = average
+
+    @property
+    def _model_variables_moving_average(self):
+        """The averages, one array per trained weight (views into the optimizer's store), as Keras names them."""
+        if not self.use_ema or self._store is None:
+            return []
+        return [self._store.slot_views(i)["average"] for i in range(len(self._trainable_variables))]
+
+    def finalize_variable_values(self, var_list):
+        """At the end of ``fit``: with ``use_ema``, the weights take their moving averages' values."""
+        if not self.use_ema or self._store is None:
+            return
+        averages = self._model_variables_moving_average
+        if len(var_list) != len(averages):
+            raise ValueError(f"finalize_variable_values: {len(var_list)} variables given, but the optimizer holds "
+                             f"the averages of {len(averages)}; was it built on this model?")
+        for variable, average in zip(var_list, averages):
+            variable.assign(average)
+
     # --- configuration -------------------------------------------------------------------
     def get_config(self):
         from glassnet.optimizers.schedules import serialize
@@ -240,6 +291,8 @@ class Optimizer:
             "global_clipnorm": self.global_clipnorm,
             "clipvalue": self.clipvalue,
             "use_ema": self.use_ema,
+            "ema_momentum": self.ema_momentum,
+            "ema_overwrite_frequency": self.ema_overwrite_frequency,
         }
 
     @classmethod

@@ -67,7 +67,8 @@ def children(obj):
     from glassnet.models.sequential import Sequential
 
     if not isinstance(obj, Layer):
-        return []
+        inner = getattr(obj, "inner_optimizer", None)  # LossScaleOptimizer: the wrapped optimizer, at Keras' path
+        return [("inner_optimizer", inner)] if inner is not None else []
     found = []
     if isinstance(obj, (Sequential, Functional)):
         found.append(("layers", obj.layers))
@@ -154,7 +155,8 @@ def _slot_views(optimizer):
 def _slot_order(optimizer, slot_names, count):
     """``(slot name, variable index)`` in Keras' order: group by group, each group interleaved over the variables."""
     names = set(slot_names)
-    groups = [tuple(n for n in group if n in names) for group in _slot_groups(optimizer)]
+    groups = [("average",)] if "average" in names else []  # use_ema: Keras makes the averages first
+    groups += [tuple(n for n in group if n in names) for group in _slot_groups(optimizer)]
     covered = {n for group in groups for n in group}
     groups.append(tuple(n for n in slot_names if n not in covered))
     return [(name, i) for group in groups for i in range(count) for name in group]
@@ -165,7 +167,13 @@ def _own_state(obj):
     from glassnet.optimizers.optimizer import Optimizer
 
     if isinstance(obj, Optimizer):
-        return optimizer_arrays(obj) if obj.built else []
+        if not obj.built:
+            return []
+        if hasattr(obj, "inner_optimizer"):  # LossScaleOptimizer: iteration, learning_rate, step_counter,
+            return [np.array(0, dtype="int32"), np.array(0.0, dtype="float32"),  # dynamic_scale, then the inner's
+                    np.array(obj.step_counter, dtype="int32"), np.array(obj.dynamic_scale, dtype="float32"),
+                    *optimizer_arrays(obj.inner_optimizer)]
+        return optimizer_arrays(obj)
     return [v.data for v in obj._trainable_variables + obj._non_trainable_variables]
 
 
@@ -174,7 +182,8 @@ def _model_stateful(model, include_optimizer):
     found = []
     walk(model, lambda obj, path: found.append((path, obj)))
     optimizer = getattr(model, "optimizer", None)
-    return [(p, o) for p, o in found if include_optimizer or o is not optimizer]
+    inner = getattr(optimizer, "inner_optimizer", None)  # a LossScaleOptimizer's
+    return [(p, o) for p, o in found if include_optimizer or (o is not optimizer and o is not inner)]
 
 
 # --- writing ------------------------------------------------------------------------------------------------------
@@ -295,8 +304,25 @@ def check_weights(handle, model, skip_mismatch=False, include_optimizer=True):
     optimizer = getattr(model, "optimizer", None)
     state = None
     if include_optimizer and isinstance(optimizer, Optimizer):
-        state = _checked_optimizer_state(handle, model, optimizer)
+        if hasattr(optimizer, "inner_optimizer"):
+            state = _checked_loss_scale_state(handle, model, optimizer)
+        else:
+            state = _checked_optimizer_state(handle, model, optimizer)
     return assignments, state
+
+
+def _checked_loss_scale_state(handle, model, optimizer):
+    """A LossScaleOptimizer's ``(step_counter, dynamic_scale, the inner optimizer's state)``, or None."""
+    own = _vars_of(handle, "optimizer")
+    inner = _checked_optimizer_state(handle, model, optimizer.inner_optimizer, "optimizer/inner_optimizer")
+    if inner is None or own is None or len(own) < 4:
+        return None
+    step, scale = (np.asarray(d[()]) for d in _datasets(own, "optimizer")[2:4])
+    if step.shape != () or scale.shape != () or not np.isfinite(scale) or not scale > 0 \
+            or step.dtype.kind not in "iu" or step < 0:
+        raise ValueError(f"the optimizer state is invalid: LossScaleOptimizer needs a step_counter >= 0 and a "
+                         f"dynamic_scale > 0, got {step!r} and {scale!r}")
+    return ("loss_scale", int(step), np.float32(scale), inner)
 
 
 def _matching_datasets(handle, path, obj, targets, skip_mismatch):
@@ -359,18 +385,18 @@ def _optimizer_shapes(model, optimizer):
                          f"({sorted(map(str, dtypes))})")
     if hasattr(optimizer, "saved_slot_shapes"):
         return shapes + [tuple(shape) for shape in optimizer.saved_slot_shapes(variables)]
-    names = list(optimizer.build_slots(FlatVariable(np.zeros(0, dtype=dtypes.pop()))))
+    names = list(optimizer.all_slots(FlatVariable(np.zeros(0, dtype=dtypes.pop()))))
     return shapes + [tuple(variables[i].shape) for _, i in _slot_order(optimizer, names, len(variables))]
 
 
-def _checked_optimizer_state(handle, model, optimizer):
+def _checked_optimizer_state(handle, model, optimizer, path="optimizer"):
     """The optimizer's state read and checked, or None when the file has none or it belongs to another optimizer."""
-    group = _vars_of(handle, "optimizer")
+    group = _vars_of(handle, path)
     if group is None or len(group) == 0:
         return None
     expected = _optimizer_shapes(model, optimizer)
-    datasets = _datasets(group, "optimizer") if len(group) == len(expected) else None
-    return checked_optimizer_state(model, optimizer, datasets, len(group), lambda i: f"optimizer/vars/{i}")
+    datasets = _datasets(group, path) if len(group) == len(expected) else None
+    return checked_optimizer_state(model, optimizer, datasets, len(group), lambda i: f"{path}/vars/{i}")
 
 
 def checked_optimizer_state(model, optimizer, datasets, count, name_of):
@@ -417,6 +443,12 @@ def assign_weights(model, plan):
     """Carry out ``check_weights``' plan: nothing here can fail on the file's contents."""
     assignments, state = plan
     optimizer = getattr(model, "optimizer", None)
+    if state is not None and state[0] == "loss_scale":
+        _, step, scale, state = state
+        if not optimizer.built and model.trainable_weights:
+            optimizer.build(model.trainable_weights)
+        optimizer.step_counter, optimizer.dynamic_scale = step, scale
+        optimizer = optimizer.inner_optimizer
     if state is not None and not optimizer.built and model.trainable_weights:
         optimizer.build(model.trainable_weights)  # checked to succeed by _optimizer_shapes
     for variable, value in assignments:

@@ -255,7 +255,7 @@ class Trainer:
         if current.plan_trace is not None:  # fit is tracing this step to compile it
             current.plan_trace.mark(y_pred, loss)
         if loss.requires_grad:
-            loss.backward()
+            self.optimizer.scale_loss(loss).backward()  # loss itself, or loss * scale for a LossScaleOptimizer
         self.optimizer.apply([v.grad for v in variables], variables)
         size = _batch_length(x)
         self._loss_tracker.add(float(loss.data) * size, size)
@@ -505,6 +505,8 @@ class Trainer:
                 if self.stop_training:
                     break
         self._fit_interrupted = bool(interrupted)  # stopped by Ctrl-C: BackupAndRestore keeps its backup
+        if epochs > 0 and getattr(self.optimizer, "use_ema", False):  # Keras: the weights take their averages
+            self.optimizer.finalize_variable_values(self.trainable_weights)
         callback_list.on_train_end(logs)
 
     def _train_epoch(self, batches, callback_list, steps_per_epoch, interrupted):

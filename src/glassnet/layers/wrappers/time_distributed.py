@@ -3,13 +3,14 @@
 from glassnet import ops
 from glassnet.layers.core.activation import Activation
 from glassnet.layers.core.dense import Dense
-from glassnet.layers.layer import Layer, _call_accepts, mask_array
+from glassnet.layers.layer import _call_accepts, mask_array
+from glassnet.layers.wrappers.wrapper import Wrapper
 
 # Layers that act on the last axis only: one call on the whole (batch, time, ...) input equals one call per step.
 _PER_POSITION = (Dense, Activation)
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """``TimeDistributed(layer)``: inputs (batch, time, ...) -> outputs (batch, time, ...), with
 
     y[:, t] = layer(x[:, t])   for every t, with the same weights.
@@ -21,10 +22,7 @@ class TimeDistributed(Layer):
     """
 
     def __init__(self, layer, **kwargs):
-        if not isinstance(layer, Layer):
-            raise ValueError(f"TimeDistributed expects a keras.layers.Layer instance, got {layer!r}")
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         self.supports_masking = True
 
     def _step_shape(self, input_shape):
@@ -60,18 +58,3 @@ class TimeDistributed(Layer):
                 kwargs["mask"] = mask[:, t]
             steps.append(self.layer.call(inputs[:, t], **kwargs))
         return ops.stack(steps, axis=1)
-
-    def get_config(self):
-        from glassnet.saving.serialization_lib import serialize_keras_object
-
-        config = super().get_config()
-        config["layer"] = serialize_keras_object(self.layer)
-        return config
-
-    @classmethod
-    def from_config(cls, config):
-        from glassnet.saving.serialization_lib import deserialize_keras_object
-
-        config = dict(config)
-        layer = config.pop("layer")
-        return cls(deserialize_keras_object(layer) if isinstance(layer, dict) else layer, **config)

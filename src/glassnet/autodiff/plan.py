@@ -45,6 +45,20 @@ class _Mask:
         return ("mask", id(self.generator), self.shape, self.rate, np.dtype(self.dtype).str)
 
 
+class _Effect:
+    """``owner.method(*arrays)``, called for what it does, not for a value."""
+
+    def __init__(self, owner, method, as_tensor):
+        self.owner, self.method = owner, method
+        self.as_tensor = as_tensor  # which arguments were Tensors (given again as Tensors)
+
+    def call(self, arrays):
+        getattr(self.owner, self.method)(*(Tensor(a) if t else a for a, t in zip(arrays, self.as_tensor)))
+
+    def signature(self):
+        return ("effect", id(self.owner), self.method, self.as_tensor)
+
+
 class Tracer:
     """Records the ops of one eager step (installed as ``current.plan_trace``)."""
 
@@ -75,8 +89,10 @@ class Tracer:
                     if index is None:
                         raise NotReplayable(f"parameter {name} is an op outside the step")
                     fixed[name] = ("fn", index)
+                elif isinstance(value, (np.ndarray, Tensor)):  # e.g. EmbeddingLookup's ids: may come from the batch
+                    fixed[name] = ("src", self._source(value))
                 else:
-                    fixed[name] = ("const", value)
+                    fixed[name] = ("src", ("const", value))
             results = result if type(result) is tuple else (result,)
             self.steps.append([cls, fixed, sources, tuple(needs), len(results) if type(result) is tuple else 0])
             self.fn_index[id(fn)] = step
@@ -96,6 +112,20 @@ class Tracer:
         self.steps.append([_Mask(generator, tuple(shape), rate, dtype), {}, [], (), 0])
         self.out_ids[id(mask)] = (step, 0)
         self.keep.append(mask)
+
+    def effect(self, owner, method, inputs):
+        """Replay calls ``getattr(owner, method)(*arrays)`` here: a side effect or check outside the ops
+        (BatchNormalization's moving statistics, Embedding's id check)."""
+        if self.error is not None or self.marked is not None:
+            self.error = self.error or "a side effect after the loss"
+            return
+        try:
+            sources = [self._source(t) for t in inputs]
+        except NotReplayable as error:
+            self.error = str(error)
+            return
+        as_tensor = tuple(isinstance(t, Tensor) for t in inputs)
+        self.steps.append([_Effect(owner, method, as_tensor), {}, sources, (), 0])
 
     def mark(self, y_pred, loss):
         """The step's outputs: called by ``train_step`` after the loss, before backward (which frees the graph)."""
@@ -212,10 +242,10 @@ def signature(steps):
     """A comparable description of a trace: equal signatures from two steps mean one plan serves both."""
     described = []
     for cls, params, sources, needs, n_outputs in steps:
-        if isinstance(cls, _Mask):
-            described.append(cls.signature())
+        if isinstance(cls, (_Mask, _Effect)):
+            described.append((cls.signature(), tuple(_describe(s) for s in sources)))
             continue
-        described.append((cls, tuple(sorted((k, _describe(v)) for k, v in params.items())),
+        described.append((cls, tuple(sorted((k, v if v[0] == "fn" else _describe(v[1])) for k, v in params.items())),
                           tuple(_describe(s) for s in sources), needs, n_outputs))
     return described
 
@@ -263,8 +293,14 @@ class Plan:
                 fns.append(None)
                 continue
             arrays = [_resolve(s, values, batch) for s in sources]
+            if type(cls) is _Effect:
+                cls.call(arrays)
+                values.append(())
+                fns.append(None)
+                continue
             if params:
-                kwargs = {name: (fns[v[1]] if v[0] == "fn" else v[1]) for name, v in params.items()}
+                kwargs = {name: (fns[v[1]] if v[0] == "fn" else _resolve(v[1], values, batch))
+                          for name, v in params.items()}
                 fn = cls(**kwargs)
             else:
                 fn = cls()

@@ -30,7 +30,7 @@ SUPPORTED_LAYERS = frozenset({
     "Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D",
     "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
     "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
-    "LSTM", "GRU", "SimpleRNN", "LayerNormalization",
+    "LSTM", "GRU", "SimpleRNN", "LayerNormalization", "BatchNormalization", "Embedding",
 })
 SUPPORTED_LOSSES = frozenset({
     "SparseCategoricalCrossentropy", "CategoricalCrossentropy", "BinaryCrossentropy", "MeanSquaredError",
@@ -186,7 +186,7 @@ def _layers_supported(model):
             return False
         if getattr(layer, "dropout", 0) or getattr(layer, "recurrent_dropout", 0):
             return False
-        if getattr(layer, "stateful", False):
+        if getattr(layer, "stateful", False) or getattr(layer, "mask_zero", False):
             return False
     return True
 

@@ -4,6 +4,7 @@ import numpy as np
 
 from glassnet import constraints, initializers, regularizers
 from glassnet.layers.layer import Layer
+from glassnet.state import current
 from glassnet.ops.embedding import embedding_lookup
 from glassnet.utils.serialization import serialize_object
 
@@ -57,6 +58,8 @@ class Embedding(Layer):
             self._initial_weights = None
 
     def call(self, inputs):
+        if current.plan_trace is not None:  # a compiled training step checks every batch's ids too
+            current.plan_trace.effect(self, "_ids", (inputs,))
         return embedding_lookup(self.embeddings, self._ids(inputs))
 
     def _ids(self, inputs):

@@ -18,6 +18,7 @@ from glassnet import initializers, ops
 from glassnet.layers.input_spec import InputSpec
 from glassnet.layers.layer import Layer
 from glassnet.layers.normalization.gamma_beta import add_gamma_beta, set_gamma_beta_arguments
+from glassnet.state import current
 from glassnet.utils.serialization import serialize_object
 
 
@@ -74,14 +75,16 @@ class BatchNormalization(Layer):
     def _train_step(self, inputs):
         outputs, mean, var = ops.normalize_with_moments(inputs, self._param(self.gamma), self._param(self.beta),
                                            axes=self._reduction_axes, epsilon=self.epsilon)
-        self._update_moving(mean.data.reshape(-1), var.data.reshape(-1))
+        self._update_moving(mean.data, var.data)
+        if current.plan_trace is not None:  # a compiled training step repeats the update (autodiff/plan.py)
+            current.plan_trace.effect(self, "_update_moving", (mean, var))
         return outputs
 
     def _update_moving(self, mean, var):
-        """moving = momentum * moving + (1 - momentum) * batch, in place."""
+        """moving = momentum * moving + (1 - momentum) * batch, in place (batch statistics of any shape)."""
         for moving, batch in ((self.moving_mean, mean), (self.moving_variance, var)):
             moving.data *= self.momentum
-            moving.data += (1.0 - self.momentum) * batch
+            moving.data += (1.0 - self.momentum) * batch.reshape(-1)
 
     def _inference(self, inputs):
         """y = x * scale + shift: scale = gamma / sqrt(moving_variance + eps), shift = beta - moving_mean * scale."""

@@ -1,6 +1,5 @@
 """RemoteMonitor: POST each epoch's logs, as JSON, to a server."""
 
-import json
 import warnings
 
 import numpy as np
@@ -40,6 +39,7 @@ class RemoteMonitor(Callback):
         self.timeout = 10.0
 
     def on_epoch_end(self, epoch, logs=None):
+        import json  # here, not at the top: ``import glassnet`` stays fast
         import urllib.error
         import urllib.parse
         import urllib.request

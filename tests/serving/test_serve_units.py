@@ -84,6 +84,7 @@ def test_parse_and_format_rows_and_columns():
     (b'{"instances": [1, 2]}', 400, ["(-1, 2)", "(2,)"]),
     (b'{"instances": [[1, 2]], "inputs": [[1, 2]]}', 400, ["exactly one"]),
     (b'\xff\xfe', 400, ["malformed JSON"]),
+    (b'{"instances": ' + b"[" * 100000 + b"]" * 100000 + b"}", 400, ["nested too deeply"]),
 ])
 def test_parse_errors(body, status, words):
     signature = FakeSignature(TensorSpec("x", (None, 2), "float32"))

@@ -56,6 +56,8 @@ def _load_json(body):
         document = json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
         raise RequestError(f"malformed JSON: {error}") from None
+    except RecursionError:
+        raise RequestError("malformed JSON: nested too deeply") from None
     if not isinstance(document, dict):
         raise RequestError(f"the request must be a JSON object, got {type(document).__name__}")
     return document

@@ -75,12 +75,13 @@ class Server:
 
 
 def make_mnist_model():
-    """A small MNIST-shaped classifier: (28, 28) -> softmax over 10."""
+    """A small MNIST-shaped classifier: (28, 28) -> softmax over 10; the input named (session fixtures are built
+    before the per-test clear_session, so default names would depend on the tests that ran before)."""
     import glassnet as keras
     from glassnet import layers
 
-    return keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten(), layers.Dense(32, activation="relu"),
-                             layers.Dense(10, activation="softmax")])
+    return keras.Sequential([keras.Input(shape=(28, 28), name="image"), layers.Flatten(),
+                             layers.Dense(32, activation="relu"), layers.Dense(10, activation="softmax")])
 
 
 def make_two_way_model():

@@ -31,7 +31,7 @@ def test_metadata_names_shapes_and_dtypes(mnist_server):
     assert body["model_spec"] == {"name": "mnist", "signature_name": "", "version": "1"}
     signature = body["metadata"]["signature_def"]["signature_def"]["serving_default"]
     (name, spec), = signature["inputs"].items()
-    assert name == "input_layer" and spec["dtype"] == "DT_FLOAT"
+    assert name == "image" and spec["dtype"] == "DT_FLOAT"
     assert [d["size"] for d in spec["tensor_shape"]["dim"]] == ["-1", "28", "28"]
     (out_spec,) = signature["outputs"].values()
     assert [d["size"] for d in out_spec["tensor_shape"]["dim"]] == ["-1", "10"]
@@ -55,7 +55,7 @@ def test_columnar_format_matches_predict(mnist_server, mnist_model):
 
 def test_instances_as_objects_for_one_input(mnist_server, mnist_model):
     x = images(2, seed=2)
-    answer = post(mnist_server, {"instances": [{"input_layer": row} for row in x.tolist()]})
+    answer = post(mnist_server, {"instances": [{"image": row} for row in x.tolist()]})
     assert answer.status_code == 200, answer.text
     np.testing.assert_allclose(answer.json()["predictions"], mnist_model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
 
@@ -92,8 +92,8 @@ def test_several_inputs_and_outputs_by_name(two_way_server, two_way_model_file):
     ({"instances": [[[None] * 28] * 28]}, ["numbers"]),
     ({"instances": [[[0.0] * 28] * 28, [[0.0] * 28] * 27]}, ["ragged"]),
     ({"instances": []}, ["empty"]),
-    ({"instances": {"input_layer": 1}}, ["list"]),
-    ({"instances": [{"pixels": [[0.0] * 28] * 28}]}, ["missing ['input_layer']", "unknown ['pixels']"]),
+    ({"instances": {"image": 1}}, ["list"]),
+    ({"instances": [{"pixels": [[0.0] * 28] * 28}]}, ["missing ['image']", "unknown ['pixels']"]),
 ])
 def test_bad_requests_get_400_and_the_server_goes_on(mnist_server, body, words):
     answer = post(mnist_server, body)

@@ -74,7 +74,8 @@ def test_bounded_load_loop(mnist_server):
 
 @pytest.mark.slow
 def test_memory_is_stable_over_many_requests(mnist_server):
-    """RSS after MEMORY_REQUESTS requests (GLASSNET_SERVE_MEMORY_REQUESTS, 10,000 by default) stays near RSS after a warm-up."""
+    """RSS after MEMORY_REQUESTS requests (GLASSNET_SERVE_MEMORY_REQUESTS, 10,000 by default; about 11 s here)
+    stays within 16 MiB of RSS after a warm-up; one request in ten is a bad one (the error path leaks nothing)."""
     body = json.dumps({"instances": np.random.default_rng(0).random((1, 28, 28)).tolist()})
     bad = b'{"instances": [[1, 2], [3]]}'
 

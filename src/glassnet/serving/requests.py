@@ -135,7 +135,8 @@ def _check_shape(array, spec):
 
 
 def _instance_shape(spec):
-    return "(" + ", ".join("-1" if d is None else str(d) for d in spec.shape[1:]) + (",)" if len(spec.shape) == 2 else ")")
+    dims = ["-1" if d is None else str(d) for d in spec.shape[1:]]
+    return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
 
 
 def _describe_kind(array):

@@ -1,15 +1,9 @@
 """Test setup: datasets from ../shared/data when present, fresh names and seeds per test."""
 
-import os
-
 import numpy as np
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SHARED_DATA = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "data"))
-
-if "GLASSNET_DATASETS" not in os.environ and os.path.isdir(SHARED_DATA):
-    os.environ["GLASSNET_DATASETS"] = SHARED_DATA
+import _shared_data  # noqa: F401 - points GLASSNET_DATASETS at ../shared/data when it is there
 
 
 @pytest.fixture(autouse=True)
@@ -25,12 +19,3 @@ def fresh_session():
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
-
-
-def mnist_available():
-    from glassnet.datasets.download import find_file
-
-    return find_file(("mnist.npz",)) is not None
-
-
-requires_mnist = pytest.mark.skipif(not mnist_available(), reason="MNIST is not on disk (set GLASSNET_DATASETS)")

@@ -8,7 +8,7 @@ import urllib.request
 
 import numpy as np
 import pytest
-from conftest import requires_mnist
+from _shared_data import requires_mnist
 
 from glassnet.datasets import digits, download, fashion_mnist, mnist
 
@@ -116,7 +116,7 @@ def test_glassnet_home_defaults_to_dot_glassnet(places, monkeypatch):
 
 @requires_mnist
 def test_mnist_is_found_in_keras_cache(places, offline):
-    from conftest import SHARED_DATA
+    from _shared_data import SHARED_DATA
 
     places["keras"].mkdir(parents=True)
     os.symlink(os.path.join(SHARED_DATA, "mnist.npz"), places["keras"] / "mnist.npz")

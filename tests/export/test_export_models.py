@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 from _onnx_check import assert_exports, randomize, run_onnx
-from conftest import requires_mnist
+from _shared_data import requires_mnist
 
 import glassnet as keras
 from glassnet import layers

@@ -5,7 +5,7 @@ import re
 import subprocess
 import sys
 
-from conftest import requires_mnist
+from _shared_data import requires_mnist
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 

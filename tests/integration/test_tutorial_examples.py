@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import requires_mnist
+from _shared_data import requires_mnist
 
 import glassnet as keras
 from glassnet import layers

@@ -318,10 +318,12 @@ class Plan:
         for variable in self.variables:
             variable.grad = None
         loss = _resolve(self.loss_source, values, batch)
+        outputs = _resolve_outputs(self.outputs, values, batch)
+        del values  # from here on the ops hold what their backward needs, and drop it after it, as eager
         if self.order is not None:
             self._backward(fns, loss)
         self.replays += 1
-        return _resolve_outputs(self.outputs, values, batch), loss
+        return outputs, loss
 
     def _backward(self, fns, loss):
         """``autodiff.function.backward`` over the recorded graph, by step index."""

@@ -28,7 +28,7 @@ def _peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _run_keras_api(keras, epochs, samples):
+def _run_keras_api(keras, epochs, samples, **compile_args):
     """The convnet in glassnet or Keras: the same program, only the module differs."""
     layers = keras.layers
     (x_train, y_train), (x_test, y_test) = load_mnist((28, 28, 1))
@@ -44,7 +44,7 @@ def _run_keras_api(keras, epochs, samples):
         layers.Dropout(0.5),
         layers.Dense(10, activation="softmax"),
     ])
-    model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"], **compile_args)
     timer = EpochTimer()
     y_onehot = keras.utils.to_categorical(y_train, 10)
     model.fit(x_train, y_onehot, batch_size=BATCH, epochs=epochs, validation_split=0.1, verbose=0,
@@ -56,7 +56,13 @@ def _run_keras_api(keras, epochs, samples):
 def run_glassnet(epochs, samples):
     import glassnet
 
-    return _run_keras_api(glassnet, epochs, samples)
+    return _run_keras_api(glassnet, epochs, samples)  # jit_compile="auto": the compiled step
+
+
+def run_glassnet_eager(epochs, samples):
+    import glassnet
+
+    return _run_keras_api(glassnet, epochs, samples, jit_compile=False)
 
 
 def run_torch(epochs, samples):
@@ -107,7 +113,7 @@ def run_keras(epochs, samples):
     return {**_run_keras_api(keras, epochs, samples), "backend": keras.backend.backend()}
 
 
-RUNNERS = {"glassnet": run_glassnet, "torch": run_torch, "keras": run_keras}
+RUNNERS = {"glassnet": run_glassnet, "glassnet-eager": run_glassnet_eager, "torch": run_torch, "keras": run_keras}
 
 
 def main():
@@ -115,13 +121,13 @@ def main():
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--samples", type=int, default=60000, help="training images used (all by default)")
-    parser.add_argument("--frameworks", nargs="+", default=["glassnet", "torch", "keras"])
+    parser.add_argument("--frameworks", nargs="+", default=["glassnet", "glassnet-eager", "torch", "keras"])
     parser.add_argument("--only", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.only:
         print(json.dumps(RUNNERS[args.only](args.epochs, args.samples)))
         return
-    available = [f for f in args.frameworks if f == "glassnet" or have(f)]
+    available = [f for f in args.frameworks if f.startswith("glassnet") or have(f)]
     print(f"MNIST convnet, batch {BATCH}: {args.rounds} round(s) x {args.epochs} epoch(s) per framework, "
           f"{args.samples} training images")
     times = {f: [] for f in available}

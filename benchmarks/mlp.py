@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import EpochTimer, have, load_mnist, median, run_isolated, timing_callback  # noqa: E402
 
 
-def _run_keras_api(keras, batch_size, epochs):
+def _run_keras_api(keras, batch_size, epochs, **compile_args):
     """The tutorial network in glassnet or Keras: the same program, only the module differs."""
     layers = keras.layers
     (x_train, y_train), (x_test, y_test) = load_mnist()
@@ -33,7 +33,7 @@ def _run_keras_api(keras, batch_size, epochs):
         keras.Input(shape=(28, 28)), layers.Flatten(),
         layers.Dense(128, activation="relu"), layers.Dense(10, activation="softmax"),
     ])
-    model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"], **compile_args)
     timer = EpochTimer()
     model.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, verbose=0,
               callbacks=[timing_callback(keras, timer)])
@@ -44,7 +44,13 @@ def _run_keras_api(keras, batch_size, epochs):
 def run_glassnet(batch_size, epochs):
     import glassnet
 
-    return _run_keras_api(glassnet, batch_size, epochs)
+    return _run_keras_api(glassnet, batch_size, epochs)  # jit_compile="auto": the compiled step
+
+
+def run_glassnet_eager(batch_size, epochs):
+    import glassnet
+
+    return _run_keras_api(glassnet, batch_size, epochs, jit_compile=False)
 
 
 def run_torch(batch_size, epochs):
@@ -155,7 +161,8 @@ def run_numpy(batch_size, epochs):
     return {"epoch_seconds": times, "test_accuracy": float(accuracy)}
 
 
-RUNNERS = {"glassnet": run_glassnet, "numpy": run_numpy, "torch": run_torch, "keras": run_keras}
+RUNNERS = {"glassnet": run_glassnet, "glassnet-eager": run_glassnet_eager, "numpy": run_numpy, "torch": run_torch,
+           "keras": run_keras}
 
 
 def main():
@@ -163,14 +170,14 @@ def main():
     parser.add_argument("--epochs", type=int, default=2, help="epochs per round and framework")
     parser.add_argument("--rounds", type=int, default=3, help="rounds; each runs every framework once, in turn")
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[32, 128])
-    parser.add_argument("--frameworks", nargs="+", default=["glassnet", "numpy", "torch", "keras"])
+    parser.add_argument("--frameworks", nargs="+", default=["glassnet", "glassnet-eager", "numpy", "torch", "keras"])
     parser.add_argument("--only", help=argparse.SUPPRESS)
     parser.add_argument("--batch-size", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.only:
         print(json.dumps(RUNNERS[args.only](args.batch_size, args.epochs)))
         return
-    available = [f for f in args.frameworks if f in ("glassnet", "numpy") or have(f)]
+    available = [f for f in args.frameworks if f.startswith("glassnet") or f == "numpy" or have(f)]
     print(f"MNIST MLP: {args.rounds} rounds x {args.epochs} epochs per framework, frameworks interleaved; "
           "median seconds per epoch; ratios are medians of the per-round ratios")
     for batch_size in args.batch_sizes:

@@ -12,6 +12,13 @@ of each in turn, so that both see the same load.
     python benchmarks/rnn.py                     # LSTM and GRU, 30 steps each
     python benchmarks/rnn.py --steps 100 --cells lstm
     python benchmarks/rnn.py --interleaved
+    python benchmarks/rnn.py --fit               # steps inside fit: jit_compile="auto" vs False vs PyTorch
+
+``--fit`` times the glassnet step where ``fit`` runs it (one epoch of
+``--steps`` batches, timed per epoch), with ``compile(jit_compile="auto")``
+(the compiled step, replayed after two traced steps) and with
+``jit_compile=False``, in one process, in turn with PyTorch's steps, over
+three rounds.
 """
 
 import argparse
@@ -100,6 +107,43 @@ def run_interleaved(cell, steps):
     return {name: values[WARMUP:] for name, values in times.items()}
 
 
+def glassnet_fit_epoch(cell, steps, jit_compile):
+    """A function running one fit epoch of ``steps`` batches; returns ms per step."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
+    import numpy as np
+
+    import glassnet
+
+    x, y = _data()
+    xs, ys = np.concatenate([x] * steps), np.concatenate([y] * steps)
+    glassnet.utils.set_random_seed(0)
+    recurrent = {"lstm": glassnet.layers.LSTM, "gru": glassnet.layers.GRU}[cell]
+    model = glassnet.Sequential([glassnet.Input((TIMESTEPS, FEATURES)), recurrent(UNITS), glassnet.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse", jit_compile=jit_compile)
+
+    def epoch():
+        start = time.perf_counter()
+        model.fit(xs, ys, batch_size=BATCH, epochs=1, shuffle=False, verbose=0)
+        return 1000 * (time.perf_counter() - start) / steps
+
+    return epoch
+
+
+def run_fit_rounds(cell, steps, rounds=3):
+    """ms/step of fit with jit_compile "auto" and False, and of PyTorch's loop, in turn in one process."""
+    epochs = {"auto": glassnet_fit_epoch(cell, steps, "auto"), "eager": glassnet_fit_epoch(cell, steps, False)}
+    torch_one = torch_step(cell) if have("torch") else None
+    results = {name: [] for name in list(epochs) + (["torch"] if torch_one else [])}
+    for _ in range(rounds):
+        for name, epoch in epochs.items():
+            results[name].append(epoch())
+        if torch_one:
+            for _ in range(WARMUP):
+                torch_one()
+            results["torch"].append(median([_timed(torch_one) for _ in range(steps)]))
+    return results
+
+
 RUNNERS = {"glassnet": run_glassnet, "torch": run_torch}
 
 
@@ -108,6 +152,7 @@ def main():
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--cells", nargs="+", default=["lstm", "gru"], choices=["lstm", "gru"])
     parser.add_argument("--interleaved", action="store_true", help="both frameworks in one process, in turn")
+    parser.add_argument("--fit", action="store_true", help="glassnet steps inside fit, jit_compile auto vs False")
     parser.add_argument("--only", help=argparse.SUPPRESS)
     parser.add_argument("--cell", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -119,6 +164,17 @@ def main():
         parser.error("--interleaved compares with PyTorch, which is not installed")
     print(f"One training step: batch {BATCH}, {TIMESTEPS} steps x {FEATURES} features -> {UNITS} units -> Dense(1), "
           f"MSE, Adam; median of {args.steps} steps")
+    if args.fit:
+        for cell in args.cells:
+            results = run_fit_rounds(cell, args.steps)
+            rounds = {name: median(values) for name, values in results.items()}
+            for name, value in rounds.items():
+                print(f"  {cell.upper():4s} {name:6s} {value:7.1f} ms/step  (rounds: "
+                      f"{', '.join(f'{v:.1f}' for v in results[name])})")
+            print(f"  {cell.upper():4s} auto / eager: {rounds['auto'] / rounds['eager']:.2f}"
+                  + (f"   auto / torch: {rounds['auto'] / rounds['torch']:.2f}   eager / torch: "
+                     f"{rounds['eager'] / rounds['torch']:.2f}" if "torch" in rounds else ""), flush=True)
+        return
     for cell in args.cells:
         medians = {}
         if args.interleaved:

@@ -22,6 +22,8 @@ _BATCH_HOOKS = (
 )
 # The Keras 2 names: the base Callback's train-batch hooks forward to them.
 _LEGACY = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
+# Set by glassnet.distributed.init() on ranks other than 0: callbacks -> the ones that run on this rank.
+rank_filter = None
 
 
 def implementation(callback, hook):
@@ -89,6 +91,9 @@ class CallbackList(Callback):
         if self._progbar is None and add_progbar:
             self._progbar = ProgbarLogger()
             self.callbacks.append(self._progbar)
+        if rank_filter is not None:  # a data-parallel run: only rank 0 prints and writes files
+            self.callbacks = rank_filter(self.callbacks)
+            self._progbar = self._progbar if self._progbar in self.callbacks else None
         self.set_model(model)
         self.set_params(params)
         self._find_batch_hooks()

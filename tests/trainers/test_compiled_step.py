@@ -243,7 +243,7 @@ def test_embedding_still_checks_ids_in_replayed_steps():
 
 
 def test_masks_stay_eager():
-    x, y = _data((12,), classes=3)
+    _, y = _data((12,), classes=3)
     ids = np.random.default_rng(2).integers(0, 20, (N, 6))
     ids[::3, 4:] = 0
 

@@ -20,7 +20,13 @@ layers only) is decided by ``trainers/compiled_step.py``.
 
 import numpy as np
 
-from glassnet.autodiff.function import Function, topological_order
+from glassnet.autodiff.function import (
+    Function,
+    _accumulate_leaf,
+    _output_gradients,
+    topological_order,
+    unbroadcast,
+)
 from glassnet.autodiff.tensor import Tensor
 from glassnet.autodiff.variable import Variable
 
@@ -201,23 +207,7 @@ class Tracer:
         order = self.order if loss.requires_grad else None
         if loss.requires_grad and order is None:
             raise NotReplayable("no backward order was recorded")
-        shapes = {}
-        if order is not None:  # the input shapes the backward compares gradients with
-            for step in order:
-                shapes[step] = [_shape_of(s, self) for s in self.steps[step][2]]
-        return Plan(self.steps, outputs, loss_source, order, shapes, variables)
-
-
-def _shape_of(source, tracer):
-    kind = source[0]
-    if kind == "var":
-        return source[1].data.shape
-    if kind == "out":
-        return None  # known at replay time
-    if kind == "batch":
-        return source[2]
-    value = source[1]
-    return np.shape(value)
+        return Plan(self.steps, outputs, loss_source, order, variables)
 
 
 def _output_sources(y_pred, tracer):
@@ -272,12 +262,11 @@ def _describe(source):
 class Plan:
     """The recorded ops of a training step, replayed on new batches."""
 
-    def __init__(self, steps, outputs, loss_source, order, shapes, variables):
+    def __init__(self, steps, outputs, loss_source, order, variables):
         self.steps = steps
         self.outputs = outputs
         self.loss_source = loss_source
         self.order = order
-        self.shapes = shapes
         self.variables = list(variables)
         self.replays = 0
 
@@ -327,8 +316,6 @@ class Plan:
 
     def _backward(self, fns, loss):
         """``autodiff.function.backward`` over the recorded graph, by step index."""
-        from glassnet.autodiff.function import _accumulate_leaf, _output_gradients, unbroadcast
-
         _, root, root_index = self.loss_source
         if loss.size != 1:
             raise NotReplayable("the loss is not a scalar")

@@ -26,12 +26,12 @@ from glassnet.ops.fused_activation import (
 )
 from glassnet.ops.linalg import matmul, norm
 from glassnet.ops.math import erf_values
-from glassnet.state import current
 from glassnet.ops.normalization import (  # noqa: F401
     batch_normalization,
     layer_normalization,
     rms_normalization,
 )
+from glassnet.state import current
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946

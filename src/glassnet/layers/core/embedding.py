@@ -4,8 +4,8 @@ import numpy as np
 
 from glassnet import constraints, initializers, regularizers
 from glassnet.layers.layer import Layer
-from glassnet.state import current
 from glassnet.ops.embedding import embedding_lookup
+from glassnet.state import current
 from glassnet.utils.serialization import serialize_object
 
 

@@ -71,22 +71,37 @@ def check_output(output):
 def train(args):
     import glassnet as keras
 
+    hvd, chief = None, True
+    if getattr(args, "distributed", False):  # under mpirun: each rank trains on its part of every global batch
+        import glassnet.distributed as hvd
+
+        hvd.init()
+        chief = hvd.rank() == 0
     if args.seed is not None:
         keras.utils.set_random_seed(args.seed)
     name, (x_train, y_train), (x_test, y_test) = _load(args.dataset)
     x_train = x_train.astype("float32") / 255.0
     x_test = x_test.astype("float32") / 255.0
-    print(f"Dataset: {name} ({len(x_train)} training and {len(x_test)} test images of {x_train.shape[1:]})")
+    say = print if chief else (lambda *a, **k: None)
+    say(f"Dataset: {name} ({len(x_train)} training and {len(x_test)} test images of {x_train.shape[1:]})")
     model = build_model(x_train.shape[1:])
-    model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
-    if args.verbose:
+    optimizer, callbacks, batch_size = "adam", [], args.batch_size
+    if hvd is not None:
+        optimizer = hvd.DistributedOptimizer("adam")
+        callbacks = [hvd.callbacks.BroadcastGlobalVariablesCallback(0), hvd.callbacks.MetricAverageCallback()]
+        x_train, y_train = hvd.shard(x_train, y_train, batch_size=args.batch_size)
+        batch_size = args.batch_size // hvd.size()
+    model.compile(loss="sparse_categorical_crossentropy", optimizer=optimizer, metrics=["accuracy"])
+    if args.verbose and chief:
         model.summary()
-    callbacks = [keras.callbacks.Diagnostics()] if args.diagnose else []
-    model.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size, verbose=args.verbose,
-              callbacks=callbacks)
+    callbacks += [keras.callbacks.Diagnostics()] if args.diagnose else []
+    model.fit(x_train, y_train, epochs=args.epochs, batch_size=batch_size, verbose=args.verbose,
+              callbacks=callbacks, shuffle=hvd is None)
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
-    print(f"Test accuracy: {accuracy:.4f} (test loss {loss:.4f})")
+    say(f"Test accuracy: {accuracy:.4f} (test loss {loss:.4f})")
     output = args.output or f"{name}_mlp.weights.h5"
+    if not chief:
+        return accuracy
     if output.endswith(".keras"):
         model.save(output)
         print(f"Saved the trained model to {output}")
@@ -111,6 +126,9 @@ def make_parser():
     train_parser.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1)
     train_parser.add_argument("--diagnose", action="store_true",
                               help="report per-layer health each epoch and explain NaNs (callbacks.Diagnostics)")
+    train_parser.add_argument("--distributed", action="store_true",
+                              help="data-parallel over MPI: run as 'mpirun -np N glassnet train --distributed'; "
+                                   "--batch-size is the global batch (divisible by N), rank 0 prints and saves")
     train_parser.set_defaults(handler=train)
     from glassnet.prediction.command import add_parser as add_predict_parser
 

@@ -27,7 +27,7 @@ def mpirun(scenario, out, timeout=90, env=None):
     environment = {**os.environ, "OMPI_MCA_btl_vader_single_copy_mechanism": "none", **(env or {})}
     for name in env or {}:
         command += ["-x", name]
-    command += [sys.executable, WORKER, scenario, str(out)]
+    command += [sys.executable, WORKER, scenario, str(out)] if isinstance(scenario, str) else scenario
     start = time.monotonic()
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=environment)
@@ -107,3 +107,14 @@ def test_a_stuck_rank_ends_the_job_after_the_timeout(tmp_path):
     assert code != 0
     assert "rank 0 of 2 waited more than 2 s" in output
     assert seconds < 30  # the stuck rank sleeps 60 s
+
+
+def test_glassnet_train_distributed_under_mpirun(tmp_path):
+    output_file = tmp_path / "digits.weights.h5"
+    cli = [sys.executable, "-c", "import sys; from glassnet.cli import main; sys.exit(main())", "train",
+           "--distributed", "--dataset", "digits", "--epochs", "1", "--batch-size", "32", "--seed", "1",
+           "--verbose", "0", "--output", str(output_file)]
+    code, output, _ = mpirun(cli, tmp_path, timeout=90)
+    assert code == 0, output
+    assert output.count("Test accuracy") == 1 and output.count("Saved the trained weights") == 1
+    assert output_file.exists()

@@ -280,3 +280,33 @@ def test_gradients_visible_after_replayed_steps():
     assert compiled._compiled_step.replays == 2
     for a, b in zip(compiled.trainable_weights, eager.trainable_weights):
         assert np.array_equal(a.grad, b.grad)
+
+
+def test_unsupported_layer_stays_eager():
+    x, y = _data((12,), classes=3)
+
+    def build():
+        return gn.Sequential([gn.Input(shape=(12,)), layers.GaussianNoise(0.3), layers.Dense(3, activation="softmax")])
+
+    _assert_same(build, x, y, batch_size=32, expect_replays=False)
+
+
+def test_freezing_a_layer_between_fits_retraces():
+    x, y = _data((28, 28))
+    models = []
+    for jit_compile in ("auto", False):
+        gn.utils.set_random_seed(0)
+        model = _mlp()
+        model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", jit_compile=jit_compile)
+        first = model.fit(x, y, batch_size=32, epochs=1, verbose=0).history
+        model.layers[1].trainable = False
+        model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", jit_compile=jit_compile)
+        second = model.fit(x, y, batch_size=32, epochs=2, verbose=0).history
+        model.layers[1].trainable = True
+        third = model.fit(x, y, batch_size=32, epochs=1, verbose=0).history
+        models.append((model, first, second, third))
+    (a, *logs_a), (b, *logs_b) = models
+    assert logs_a == logs_b
+    for wa, wb in zip(a.get_weights(), b.get_weights()):
+        assert np.array_equal(wa, wb)
+    assert a._compiled_step.replays > 0

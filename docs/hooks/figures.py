@@ -170,6 +170,95 @@ FIGURES = {
 }
 
 
+# --- concept pages (docs/*/concepts/) ---------------------------------------------------------------
+def activations_and_derivatives(path, lang):
+    """Sigmoid, tanh, ReLU and GELU (left) and their derivatives computed by glassnet's autodiff (right)."""
+    import glassnet
+
+    z = np.linspace(-5, 5, 401)
+    fig = _figure(7.5, 3.0, lang)
+    left, right = fig.subplots(1, 2)
+    for name in ("sigmoid", "tanh", "relu", "gelu"):
+        t = glassnet.Tensor(z.copy(), requires_grad=True)
+        out = getattr(glassnet.activations, name)(t)
+        out.sum().backward()  # d(sum f(z_i))/dz_i = f'(z_i)
+        left.plot(z, np.asarray(out.numpy()), lw=2, label=name)
+        right.plot(z, np.asarray(t.grad), lw=2, label=name)
+    left.set_title(_t(lang, "activation f(z)", "激活函数 f(z)"))
+    right.set_title(_t(lang, "derivative f'(z) (autodiff)", "导数 f'(z)（自动微分）"))
+    left.set_ylim(-1.5, 3)
+    for ax in (left, right):
+        ax.axhline(0, color="0.8", lw=0.8)
+        ax.axvline(0, color="0.8", lw=0.8)
+        ax.set_xlabel("z")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    _save(fig, path)
+
+
+def loss_bce_vs_mse(path, lang):
+    """Loss for a label of 1 as a function of the predicted probability: cross-entropy vs squared error."""
+    import glassnet
+
+    p = np.linspace(0.005, 1.0, 400).astype("float32")
+    ones = np.ones_like(p)
+    bce = glassnet.ops.convert_to_numpy(glassnet.losses.binary_crossentropy(ones[:, None], p[:, None]))
+    mse = glassnet.ops.convert_to_numpy(glassnet.losses.mean_squared_error(ones[:, None], p[:, None]))
+    fig = _figure(4.5, 3.0, lang)
+    ax = fig.add_subplot()
+    ax.plot(p, bce, lw=2, label=_t(lang, "binary cross-entropy  -log p", "二元交叉熵  -log p"))
+    ax.plot(p, mse, lw=2, label=_t(lang, "squared error  (1 - p)²", "平方误差  (1 - p)²"))
+    ax.set_ylim(0, 5)
+    ax.set_xlabel(_t(lang, "predicted probability p of the true class (label 1)", "预测为真实类别（标签 1）的概率 p"))
+    ax.set_ylabel(_t(lang, "loss", "损失"))
+    ax.grid(alpha=0.3)
+    ax.legend()
+    _save(fig, path)
+
+
+def gd_paths(path, lang):
+    """Paths of SGD, SGD with momentum and Adam on the bowl J = (w1² + 10 w2²) / 2 (gradient-descent page)."""
+    import glassnet
+    from glassnet import optimizers
+
+    def descend(optimizer, steps=30):
+        w = glassnet.Variable(np.array([-4.0, 1.5], dtype="float32"))
+        points = [w.numpy().copy()]
+        for _ in range(steps):
+            w.value.grad = None
+            v = w.value
+            (0.5 * (v[0] ** 2 + 10.0 * v[1] ** 2)).backward()
+            optimizer.apply([w.value.grad], [w])
+            points.append(w.numpy().copy())
+        return np.array(points)
+
+    a, b = np.meshgrid(np.linspace(-4.5, 4.5, 200), np.linspace(-2, 2, 200))
+    fig = _figure(7.0, 3.4, lang)
+    ax = fig.add_subplot()
+    ax.contour(a, b, 0.5 * (a ** 2 + 10 * b ** 2), levels=np.geomspace(0.05, 40, 12), colors="0.75", linewidths=0.8)
+    runs = [("SGD, η = 0.05", optimizers.SGD(0.05), "tab:blue"),
+            ("SGD, η = 0.18", optimizers.SGD(0.18), "tab:orange"),
+            (_t(lang, "SGD + momentum 0.9, η = 0.02", "SGD + 动量 0.9, η = 0.02"),
+             optimizers.SGD(0.02, momentum=0.9), "tab:green"),
+            ("Adam, η = 0.3", optimizers.Adam(0.3), "tab:red")]
+    for label, optimizer, color in runs:
+        p = descend(optimizer)
+        ax.plot(p[:, 0], p[:, 1], "o-", ms=3, lw=1.2, color=color, label=label)
+    ax.plot([0], [0], "k*", ms=10)
+    ax.set_xlabel("$w_1$")
+    ax.set_ylabel("$w_2$")
+    ax.set_title(_t(lang, "30 steps from (-4, 1.5)", "从 (-4, 1.5) 出发走 30 步"))
+    ax.legend(fontsize=8, loc="lower right")
+    _save(fig, path)
+
+
+FIGURES.update({
+    "activations": activations_and_derivatives,
+    "loss-bce-vs-mse": loss_bce_vs_mse,
+    "gd-paths": gd_paths,
+})
+
+
 def build_figures(docs_dir=DOCS, force=False):
     """Write every figure for every language; returns the paths written."""
     written = []

@@ -281,7 +281,8 @@ class Plan:
                 values.append((cls.draw(),))
                 fns.append(None)
                 continue
-            arrays = [_resolve(s, values, batch) for s in sources]
+            arrays = [values[s[1]][s[2]] if s[0] == "out" else s[1].data if s[0] == "var" else _resolve(s, values, batch)
+                      for s in sources]
             if type(cls) is _Effect:
                 cls.call(arrays)
                 values.append(())

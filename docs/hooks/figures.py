@@ -259,6 +259,32 @@ FIGURES.update({
 })
 
 
+def augmentation(path, lang):
+    """One MNIST digit and eight random augmentations of it (rotation, zoom, translation; preprocessing page)."""
+    import glassnet
+    from glassnet import layers
+
+    x, _ = _mnist()
+    image = x[:1, :, :, None].astype("float32") / 255.0
+    glassnet.utils.set_random_seed(0)
+    augment = glassnet.Sequential([glassnet.Input(shape=image.shape[1:]), layers.RandomRotation(0.1),
+                                   layers.RandomZoom(0.1), layers.RandomTranslation(0.1, 0.1)])
+    fig = _figure(7.5, 1.3, lang)
+    axes = fig.subplots(1, 9)
+    pictures = [image[0]] + [glassnet.ops.convert_to_numpy(augment(image, training=True))[0] for _ in range(8)]
+    for k, (ax, picture) in enumerate(zip(axes, pictures)):
+        ax.imshow(np.asarray(picture)[:, :, 0], cmap="gray_r", vmin=0, vmax=1)
+        ax.set_title(_t(lang, "original", "原图") if k == 0 else str(k), fontsize=8)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    _save(fig, path)
+
+
+FIGURES.update({
+    "augmentation": augmentation,
+})
+
+
 def build_figures(docs_dir=DOCS, force=False):
     """Write every figure for every language; returns the paths written."""
     written = []

@@ -285,6 +285,66 @@ FIGURES.update({
 })
 
 
+def overfitting_curves(path, lang):
+    """Training and validation loss on 300 MNIST images: plain, with dropout, with augmentation (overfitting page)."""
+    import glassnet
+    from glassnet import layers
+
+    x, y = _mnist(1300)
+    x = x[:, :, :, None].astype("float32") / 255.0
+    x_train, y_train, x_val, y_val = x[:300], y[:300], x[300:], y[300:]
+    runs = [("plain", _t(lang, "plain", "无正则化"), [], 0.0),
+            ("dropout", _t(lang, "dropout 0.5", "dropout 0.5"), [], 0.5),
+            ("augmentation", _t(lang, "augmentation", "数据增强"),
+             [layers.RandomRotation(0.05), layers.RandomTranslation(0.1, 0.1)], 0.0)]
+    fig = _figure(9.0, 2.9, lang)
+    axes = fig.subplots(1, 3, sharey=True)
+    for ax, (_, title, extra, rate) in zip(axes, runs):
+        glassnet.utils.set_random_seed(0)
+        model = glassnet.Sequential([glassnet.Input(shape=x.shape[1:]), *extra, layers.Flatten(),
+                                     layers.Dense(256, activation="relu")]
+                                    + ([layers.Dropout(rate)] if rate else [])
+                                    + [layers.Dense(10, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        h = model.fit(x_train, y_train, epochs=40, batch_size=32, validation_data=(x_val, y_val), verbose=0).history
+        epochs = np.arange(1, 41)
+        ax.plot(epochs, h["loss"], label=_t(lang, "training", "训练集"))
+        ax.plot(epochs, h["val_loss"], label=_t(lang, "validation", "验证集"))
+        ax.set_title(title)
+        ax.set_xlabel(_t(lang, "epoch", "轮次（epoch）"))
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel(_t(lang, "loss", "损失"))
+    axes[0].set_ylim(0, 1.5)
+    axes[0].legend()
+    _save(fig, path)
+
+
+def lr_schedules(path, lang):
+    """Exponential, cosine and piecewise-constant learning-rate schedules over 400 steps (overfitting page)."""
+    from glassnet.optimizers import schedules
+
+    steps = np.arange(0, 401)
+    runs = [("ExponentialDecay(0.01, 100, 0.5)", schedules.ExponentialDecay(0.01, decay_steps=100, decay_rate=0.5)),
+            ("CosineDecay(0.01, 400)", schedules.CosineDecay(0.01, decay_steps=400)),
+            ("PiecewiseConstantDecay([150, 300], [0.01, 0.003, 0.001])",
+             schedules.PiecewiseConstantDecay([150, 300], [0.01, 0.003, 0.001]))]
+    fig = _figure(6.0, 3.0, lang)
+    ax = fig.add_subplot()
+    for label, schedule in runs:
+        ax.plot(steps, [float(schedule(int(s))) for s in steps], lw=2, label=label)
+    ax.set_xlabel(_t(lang, "training step (batch)", "训练步数（批次）"))
+    ax.set_ylabel(_t(lang, "learning rate", "学习率"))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    _save(fig, path)
+
+
+FIGURES.update({
+    "overfitting-curves": overfitting_curves,
+    "lr-schedules": lr_schedules,
+})
+
+
 def build_figures(docs_dir=DOCS, force=False):
     """Write every figure for every language; returns the paths written."""
     written = []

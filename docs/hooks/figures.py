@@ -345,6 +345,51 @@ FIGURES.update({
 })
 
 
+def conv_feature_maps(path, lang):
+    """A digit, its Sobel edge maps, and the feature maps of four filters of a briefly trained Conv2D (CNN page)."""
+    import glassnet
+    from glassnet import layers
+
+    x, y = _mnist(2000)
+    x = x[:, :, :, None].astype("float32") / 255.0
+    image = x[:1]
+    sobel = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype="float32")
+    edges = layers.Conv2D(2, 3, padding="same", use_bias=False)
+    edges.build((None, 28, 28, 1))
+    edges.set_weights([np.stack([sobel, sobel.T], axis=-1)[:, :, None, :]])
+    edge_maps = glassnet.ops.convert_to_numpy(edges(image))[0]
+    glassnet.utils.set_random_seed(0)
+    first = layers.Conv2D(8, 3, padding="same", activation="relu")
+    model = glassnet.Sequential([glassnet.Input(shape=(28, 28, 1)), first, layers.MaxPooling2D(2),
+                                 layers.Conv2D(16, 3, activation="relu"), layers.MaxPooling2D(2), layers.Flatten(),
+                                 layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=2, batch_size=32, verbose=0)
+    learned = glassnet.ops.convert_to_numpy(first(image))[0]
+    pictures = [(image[0, :, :, 0], _t(lang, "input", "输入"), "gray_r"),
+                (edge_maps[:, :, 0], _t(lang, "vertical edges", "竖直边缘"), "RdBu_r"),
+                (edge_maps[:, :, 1], _t(lang, "horizontal edges", "水平边缘"), "RdBu_r")]
+    pictures += [(learned[:, :, k], _t(lang, f"learned filter {k + 1}", f"学到的滤波器 {k + 1}"), "viridis")
+                 for k in range(4)]
+    fig = _figure(10.0, 1.9, lang)
+    axes = fig.subplots(1, len(pictures))
+    for ax, (picture, title, cmap) in zip(axes, pictures):
+        if cmap == "RdBu_r":
+            limit = float(np.abs(picture).max()) or 1.0
+            ax.imshow(picture, cmap=cmap, vmin=-limit, vmax=limit)
+        else:
+            ax.imshow(picture, cmap=cmap)
+        ax.set_title(title, fontsize=8)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    _save(fig, path)
+
+
+FIGURES.update({
+    "conv-feature-maps": conv_feature_maps,
+})
+
+
 def build_figures(docs_dir=DOCS, force=False):
     """Write every figure for every language; returns the paths written."""
     written = []

@@ -20,7 +20,7 @@ Conventions for the pages under ``docs/en`` and ``docs/zh`` (Markdown, fenced co
   meant for another process or machine). ```` ```text ```` blocks not following a python block and any
   other fence are never run.
 - A page whose code imports a package that is an optional dependency (Keras, PyTorch, ONNX,
-  ONNX Runtime, matplotlib) is skipped when that package is not installed; the ``test`` extra
+  ONNX Runtime, matplotlib, mpi4py) is skipped when that package is not installed; the ``test`` extra
   installs all of them. ``KERAS_BACKEND`` defaults to ``torch`` and matplotlib to ``Agg``.
 - Every page exists in both languages with the same file name, and the Chinese page has the same
   code blocks as the English one: python blocks equal once comments are removed, no-run blocks
@@ -43,7 +43,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 DOCS = os.path.join(ROOT, "docs")
 LANGUAGES = ("en", "zh")
 OPTIONAL = {"keras", "torch", "onnx", "onnxruntime", "matplotlib", "tensorboard", "pydot", "PIL",
-            "starlette", "uvicorn", "httpx", "sklearn"}
+            "starlette", "uvicorn", "httpx", "sklearn", "mpi4py"}
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`\s]*(?:\s*\{[^}]*\})?)\s*$")
 NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 
@@ -177,9 +177,11 @@ def run_page(path, workdir):
                 code = compile(block["code"], where, "exec")
                 with contextlib.redirect_stdout(out):
                     exec(code, namespace)
-            except ModuleNotFoundError as error:
-                if (error.name or "").split(".")[0] in OPTIONAL:
-                    pytest.skip(f"{where} needs {error.name}, an optional dependency (pip install -e '.[test]')")
+            except ImportError as error:
+                cause = error if isinstance(error, ModuleNotFoundError) else error.__cause__
+                name = getattr(cause, "name", None) or ""
+                if isinstance(cause, ModuleNotFoundError) and name.split(".")[0] in OPTIONAL:
+                    pytest.skip(f"{where} needs {name}, an optional dependency (pip install -e '.[test]')")
                 raise
             if shown is not None and not output_matches(shown, out.getvalue()):
                 problems.append(f"{where}: the page shows\n{shown}\nbut the block printed\n{out.getvalue()}")

@@ -310,3 +310,28 @@ def test_freezing_a_layer_between_fits_retraces():
     for wa, wb in zip(a.get_weights(), b.get_weights()):
         assert np.array_equal(wa, wb)
     assert a._compiled_step.replays > 0
+
+
+def test_diagnostics_sees_every_epoch_as_in_the_eager_step():
+    """Diagnostics wraps the model's train_step and the optimizer's apply on the instances: no plan is used."""
+    import contextlib
+    import io
+
+    import glassnet as keras
+
+    def report(jit_compile):
+        keras.utils.clear_session()
+        keras.utils.set_random_seed(0)
+        x = np.random.default_rng(0).random((640, 8)).astype("float32")
+        y = (x.sum(axis=1) > 4).astype("int32")
+        model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu"),
+                                  keras.layers.Dense(2, activation="softmax")])
+        model.compile("adam", "sparse_categorical_crossentropy", jit_compile=jit_compile)
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            model.fit(x, y, epochs=3, verbose=0, callbacks=[keras.callbacks.Diagnostics(every=5)])
+        return printed.getvalue()
+
+    compiled = report("auto")
+    assert compiled == report(False)
+    assert compiled.count("grad norm") == 3 and compiled.count("dense_1 ") == 3

@@ -148,6 +148,9 @@ def _supported(model, callback_list):
     if (kind.train_step is not Trainer.train_step or kind.compute_loss is not Trainer.compute_loss
             or kind.compute_metrics is not Trainer.compute_metrics):
         return False
+    overridden = ("train_step", "compute_loss", "compute_metrics")  # on the instance, e.g. by callbacks.Diagnostics
+    if any(name in model.__dict__ for name in overridden) or "apply" in vars(model.optimizer):
+        return False
     if not _layers_supported(model):
         return False
     compile_loss = model._compile_loss

@@ -390,6 +390,57 @@ FIGURES.update({
 })
 
 
+def attention_weights(path, lang):
+    """Heat map: attention weights of a one-head attention layer trained to reverse sequences of 8 digits (the
+    attention page's example): position i looks at position 7 - i."""
+    import glassnet
+    from glassnet import layers, ops
+
+    length, vocabulary, dim = 8, 10, 32
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, vocabulary, size=(3000, length))
+    glassnet.utils.set_random_seed(0)
+
+    class TokenAndPosition(layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.token = layers.Embedding(vocabulary, dim)
+            self.position = layers.Embedding(length, dim)
+
+        def call(self, ids):
+            return self.token(ids) + self.position(ops.arange(0, ops.shape(ids)[-1], 1))
+
+    embed = TokenAndPosition()
+    attention = layers.MultiHeadAttention(num_heads=1, key_dim=dim)
+    inputs = glassnet.Input(shape=(length,), dtype="int32")
+    h = embed(inputs)
+    outputs = layers.Dense(vocabulary, activation="softmax")(attention(h, h))
+    model = glassnet.Model(inputs, outputs)
+    model.compile(optimizer=glassnet.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
+    model.fit(x, x[:, ::-1], epochs=8, batch_size=64, verbose=0)
+    example = x[:1]
+    _, scores = attention(embed(example), embed(example), return_attention_scores=True)
+    weights = np.asarray(ops.convert_to_numpy(scores))[0, 0]
+    labels = [f"{i}: {d}" for i, d in enumerate(example[0])]
+    fig = _figure(4.6, 4.0, lang)
+    ax = fig.add_subplot()
+    im = ax.imshow(weights, cmap="viridis", vmin=0, vmax=1)
+    ax.set_xticks(range(length))
+    ax.set_xticklabels(labels, rotation=90, fontsize=8)
+    ax.set_yticks(range(length))
+    ax.set_yticklabels(labels, fontsize=8)
+    ax.set_xlabel(_t(lang, "key: position: digit", "键：位置：数字"))
+    ax.set_ylabel(_t(lang, "query: position: digit", "查询：位置：数字"))
+    ax.set_title(_t(lang, "attention weights after learning to reverse", "学会倒序之后的注意力权重"), fontsize=9)
+    fig.colorbar(im, ax=ax, fraction=0.046)
+    _save(fig, path)
+
+
+FIGURES.update({
+    "attention-weights": attention_weights,
+})
+
+
 def build_figures(docs_dir=DOCS, force=False):
     """Write every figure for every language; returns the paths written."""
     written = []

@@ -1,9 +1,13 @@
 """Test setup: datasets from ../shared/data when present, fresh names and seeds per test."""
 
-import numpy as np
-import pytest
+import os
 
-import _shared_data  # noqa: F401 - points GLASSNET_DATASETS at ../shared/data when it is there
+os.environ.setdefault("KERAS_BACKEND", "torch")  # the parity tests' Keras runs on torch; set before any test imports it
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import _shared_data  # noqa: F401, E402 - points GLASSNET_DATASETS at ../shared/data when it is there
 
 
 @pytest.fixture(autouse=True)

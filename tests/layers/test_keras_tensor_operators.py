@@ -83,3 +83,19 @@ def test_symbolic_tensors_refuse_to_be_values():
     assert x == x and not (x == other)  # == stays identity, as in Keras
     assert isinstance(x != other, type(x))  # != records a not_equal node
     assert len({x: 1}) == 1
+
+
+def test_a_concrete_tensor_in_the_graph_is_a_constant(tmp_path):
+    """``Embedding(...)(ops.arange(n))`` runs once while the model is built; the graph keeps its values, not its
+    tape, so every training step (not just the first) and a saved file work."""
+    tokens = glassnet.Input((6,), dtype="int32")
+    positions = layers.Embedding(6, 4)(glassnet.ops.arange(6))
+    x = layers.Embedding(20, 4)(tokens) + positions
+    model = glassnet.Model(tokens, layers.Dense(1)(layers.GlobalAveragePooling1D()(x)))
+    model.compile("sgd", "mse")
+    ids = RNG.integers(0, 20, (16, 6))
+    history = model.fit(ids, np.ones((16, 1)), epochs=3, batch_size=4, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    model.save(tmp_path / "m.keras")
+    np.testing.assert_allclose(glassnet.models.load_model(tmp_path / "m.keras").predict(ids, verbose=0),
+                               model.predict(ids, verbose=0), rtol=1e-6)

@@ -306,6 +306,7 @@ def record_operation(name, function, args, kwargs):
     """Record ``function(*args, **kwargs)`` on symbolic tensors as a node; return its symbolic outputs."""
     from glassnet.autodiff.grad_mode import no_grad
 
+    args, kwargs = _as_constants(args), _as_constants(kwargs)
     with no_grad():
         runs = [function(*_concrete(args, size), **_concrete(kwargs, size)) for size in _PLACEHOLDER_SIZES]
     outputs = _symbolic_outputs(*runs)
@@ -317,6 +318,20 @@ def record_operation(name, function, args, kwargs):
     first, rest = (args[0], args[1:]) if args else (tensor_kwargs, ())
     Node(node, first, outputs, tuple(rest), dict(tensor_kwargs))
     return outputs
+
+
+def _as_constants(value):
+    """Concrete tensors among an op's arguments as plain arrays: constants of the graph, cut from any tape
+    (``Embedding(...)(ops.arange(n)) + x`` computed the left side once; replaying must not backpropagate into it)."""
+    from glassnet.autodiff.tensor import Tensor
+
+    if isinstance(value, Tensor):
+        return value.data
+    if isinstance(value, (list, tuple)):
+        return type(value)(_as_constants(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _as_constants(v) for k, v in value.items()}
+    return value
 
 
 def _has_symbolic(value):

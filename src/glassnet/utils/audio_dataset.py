@@ -20,7 +20,9 @@ import wave
 import numpy as np
 
 from glassnet.utils.indexed_batches import IndexedBatches, check_batch_size, draw_seed
-from glassnet.utils.text_dataset import LABEL_MODES, check_validation_split, encode_labels, index_directory, split
+from glassnet.utils.text_dataset import (
+    LABEL_MODES, check_validation_split, directory_datasets, encode_labels, index_directory,
+)
 
 NAME = "audio_dataset_from_directory"
 AUDIO_EXTENSIONS = (".wav",)
@@ -114,22 +116,8 @@ def audio_dataset_from_directory(directory, labels="inferred", label_mode="int",
     seed = draw_seed(seed)
     file_paths, labels, class_names = index_directory(directory, labels, class_names, shuffle, seed, follow_links,
                                                       AUDIO_EXTENSIONS, NAME)
-    if label_mode == "binary" and len(class_names) != 2:
-        raise ValueError(f"{NAME}: label_mode='binary' needs exactly 2 classes, got {len(class_names)}: "
-                         f"{class_names}; use label_mode='int' or 'categorical'")
-    if verbose:
-        described = f"{len(file_paths)} files" if labels is None else \
-            f"{len(file_paths)} files belonging to {len(class_names)} classes"
-        print(f"Found {described}.")
-    num_classes = len(class_names) if class_names else 0
-
-    def dataset(part, shuffled):
-        paths, part_labels = split(file_paths, labels, validation_split, part, verbose)
-        if not paths:
-            raise ValueError(f"{NAME}: no {part + ' ' if part else ''}.wav files in {directory}")
-        return AudioDataset(paths, part_labels, label_mode, num_classes, class_names if labels is not None else None,
-                            batch_size, shuffled, seed, sampling_rate, output_sequence_length)
-
-    if subset == "both":
-        return [dataset("training", shuffle), dataset("validation", False)]
-    return dataset(subset, shuffle)
+    return directory_datasets(
+        directory, file_paths, labels, class_names, label_mode, subset, shuffle, validation_split, verbose, NAME,
+        ".wav files", lambda paths, part_labels, num_classes, names, shuffled: AudioDataset(
+            paths, part_labels, label_mode, num_classes, names, batch_size, shuffled, seed, sampling_rate,
+            output_sequence_length))

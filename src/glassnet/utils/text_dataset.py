@@ -90,28 +90,13 @@ def text_dataset_from_directory(directory, labels="inferred", label_mode="int", 
                                           validation_split, subset, shuffle, seed)
     seed = draw_seed(seed)
     file_paths, labels, class_names = index_directory(directory, labels, class_names, shuffle, seed, follow_links)
-    if label_mode == "binary" and len(class_names) != 2:
-        raise ValueError(f"{NAME}: label_mode='binary' needs exactly 2 classes, got {len(class_names)}: "
-                         f"{class_names}; use label_mode='int' or 'categorical'")
     if label_mode in ("categorical", "binary") and len(labels) and labels.max() >= len(class_names):
         raise ValueError(f"{NAME}: with label_mode={label_mode!r} the labels must be 0..{len(class_names) - 1} "
                          f"(one per class), got labels up to {labels.max()}")
-    if verbose:
-        described = f"{len(file_paths)} files" if labels is None else \
-            f"{len(file_paths)} files belonging to {len(class_names)} classes"
-        print(f"Found {described}.")
-    num_classes = len(class_names) if class_names else 0
-
-    def dataset(part, shuffled):
-        paths, part_labels = split(file_paths, labels, validation_split, part, verbose)
-        if not paths:
-            raise ValueError(f"{NAME}: no {part + ' ' if part else ''}.txt files in {directory}")
-        return TextDataset(paths, part_labels, label_mode, num_classes, class_names if labels is not None else None,
-                           max_length, batch_size, shuffled, seed)
-
-    if subset == "both":
-        return [dataset("training", shuffle), dataset("validation", False)]
-    return dataset(subset, shuffle)
+    return directory_datasets(
+        directory, file_paths, labels, class_names, label_mode, subset, shuffle, validation_split, verbose, NAME,
+        ".txt files", lambda paths, part_labels, num_classes, names, shuffled: TextDataset(
+            paths, part_labels, label_mode, num_classes, names, max_length, batch_size, shuffled, seed))
 
 
 def _check_arguments(directory, labels, label_mode, class_names, batch_size, max_length, validation_split, subset,
@@ -221,3 +206,31 @@ def split(file_paths, labels, validation_split, subset, verbose=False):
     if verbose:
         print(f"Using {cut if subset == 'training' else held_out} files for {subset}.")
     return file_paths[part], None if labels is None else labels[part]
+
+
+def directory_datasets(directory, file_paths, labels, class_names, label_mode, subset, shuffle, validation_split,
+                       verbose, function, files_named, make):
+    """What every ``*_dataset_from_directory`` does once its files are indexed, and the dataset(s) of ``subset``.
+
+    Checks that "binary" has two classes, prints Keras' "Found ..." line, and builds each part with
+    ``make(paths, labels, num_classes, class_names, shuffled)`` (class names None when there are no labels);
+    ``subset="both"`` gives ``[training, validation]``, the validation part unshuffled.
+    """
+    if label_mode == "binary" and len(class_names) != 2:
+        raise ValueError(f"{function}: label_mode='binary' needs exactly 2 classes, got {len(class_names)}: "
+                         f"{class_names}; use label_mode='int' or 'categorical'")
+    if verbose:
+        described = f"{len(file_paths)} files" if labels is None else \
+            f"{len(file_paths)} files belonging to {len(class_names)} classes"
+        print(f"Found {described}.")
+    num_classes = len(class_names) if class_names else 0
+
+    def dataset(part, shuffled):
+        paths, part_labels = split(file_paths, labels, validation_split, part, verbose)
+        if not paths:
+            raise ValueError(f"{function}: no {part + ' ' if part else ''}{files_named} in {directory}")
+        return make(paths, part_labels, num_classes, class_names if labels is not None else None, shuffled)
+
+    if subset == "both":
+        return [dataset("training", shuffle), dataset("validation", False)]
+    return dataset(subset, shuffle)

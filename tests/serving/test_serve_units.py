@@ -122,3 +122,15 @@ def test_serve_refuses_a_missing_model_file(tmp_path):
 
     with pytest.raises(SystemExit, match="does not exist"):
         cli.main(["serve", str(tmp_path / "missing.keras")])
+
+
+def test_ctrl_c_while_the_model_loads_is_one_line_not_a_traceback(monkeypatch, capsys):
+    from glassnet import cli
+    from glassnet.serving import command
+
+    def interrupted(path):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(command, "load_model", interrupted)
+    assert cli.main(["serve", "model.keras"]) == 130
+    assert "interrupted while loading the model" in capsys.readouterr().err

@@ -12,6 +12,7 @@ uvicorn). SIGTERM or Ctrl-C finish the requests in flight and exit with 0.
 import os
 import re
 import signal
+import sys
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -57,7 +58,11 @@ def run(args):
     """Load the model, serve until SIGTERM or Ctrl-C; returns 0 after a graceful shutdown."""
     uvicorn, app = import_server()
     name = model_name(args)
-    model, signature = load_model(args.model)
+    try:
+        model, signature = load_model(args.model)
+    except KeyboardInterrupt:  # Ctrl-C before the server runs: a line, not a traceback
+        print("glassnet serve: interrupted while loading the model; nothing was served", file=sys.stderr)
+        return 130
     application = app.make_app(model, signature, name, args.max_body, args.batch_window_ms)
     describe = lambda specs: ", ".join(f"{s.name} {s.describe()}" for s in specs)  # noqa: E731
     base = f"http://{args.host}:{args.port}"

@@ -1,7 +1,5 @@
 """HashedCrossing: cross scalar categorical features into one of ``num_bins`` bins."""
 
-import numbers
-
 import numpy as np
 
 from glassnet.autodiff.tensor import Tensor
@@ -9,6 +7,7 @@ from glassnet.layers.keras_tensor import is_symbolic
 from glassnet.layers.layer import Layer
 from glassnet.layers.preprocessing.category_encoding import one_hot
 from glassnet.layers.preprocessing.hash_functions import CROSS_HASH_KEY, fingerprint64, fingerprint_cat64
+from glassnet.layers.preprocessing.hashing import check_hash_layer_arguments
 
 OUTPUT_MODES = ("int", "one_hot")
 
@@ -32,14 +31,7 @@ class HashedCrossing(Layer):
             dtype = "int64" if output_mode == "int" else None
         super().__init__(name=name, dtype=dtype, **kwargs)
         who = f"HashedCrossing '{self.name}'"
-        if isinstance(num_bins, bool) or not isinstance(num_bins, numbers.Integral) or num_bins <= 0:
-            raise ValueError(f"{who}: `num_bins` must be a positive integer, got num_bins={num_bins!r}")
-        if output_mode not in OUTPUT_MODES:
-            raise ValueError(f"{who}: `output_mode` must be one of {OUTPUT_MODES}, got output_mode={output_mode!r}")
-        if output_mode == "int" and self.dtype not in ("int32", "int64"):
-            raise ValueError(f"{who}: with output_mode='int', `dtype` must be 'int32' or 'int64', got {self.dtype!r}")
-        if sparse:
-            raise ValueError(f"{who}: sparse=True is not supported (glassnet has no sparse tensors)")
+        check_hash_layer_arguments(who, num_bins, output_mode, OUTPUT_MODES, self.dtype, sparse)
         self.num_bins = int(num_bins)
         self.output_mode = output_mode
         self.sparse = False

@@ -28,14 +28,7 @@ class Hashing(Layer):
             kwargs["dtype"] = "int64" if output_mode == "int" else None
         super().__init__(**kwargs)
         who = f"Hashing '{self.name}'"
-        if isinstance(num_bins, bool) or not isinstance(num_bins, numbers.Integral) or num_bins <= 0:
-            raise ValueError(f"{who}: `num_bins` must be a positive integer, got num_bins={num_bins!r}")
-        if output_mode not in OUTPUT_MODES:
-            raise ValueError(f"{who}: `output_mode` must be one of {OUTPUT_MODES}, got output_mode={output_mode!r}")
-        if output_mode == "int" and self.dtype not in ("int32", "int64"):
-            raise ValueError(f"{who}: with output_mode='int', `dtype` must be 'int32' or 'int64', got {self.dtype!r}")
-        if sparse:
-            raise ValueError(f"{who}: sparse=True is not supported (glassnet has no sparse tensors)")
+        check_hash_layer_arguments(who, num_bins, output_mode, OUTPUT_MODES, self.dtype, sparse)
         if salt is not None:
             if isinstance(salt, (tuple, list)) and len(salt) == 2 and all(isinstance(s, numbers.Integral)
                                                                           for s in salt):
@@ -93,3 +86,15 @@ class Hashing(Layer):
         config.update({"num_bins": self.num_bins, "salt": self.salt, "mask_value": self.mask_value,
                        "output_mode": self.output_mode, "sparse": self.sparse})
         return config
+
+
+def check_hash_layer_arguments(who, num_bins, output_mode, output_modes, dtype, sparse):
+    """The arguments Hashing and HashedCrossing share, checked with the layer named in ``who``."""
+    if isinstance(num_bins, bool) or not isinstance(num_bins, numbers.Integral) or num_bins <= 0:
+        raise ValueError(f"{who}: `num_bins` must be a positive integer, got num_bins={num_bins!r}")
+    if output_mode not in output_modes:
+        raise ValueError(f"{who}: `output_mode` must be one of {output_modes}, got output_mode={output_mode!r}")
+    if output_mode == "int" and dtype not in ("int32", "int64"):
+        raise ValueError(f"{who}: with output_mode='int', `dtype` must be 'int32' or 'int64', got {dtype!r}")
+    if sparse:
+        raise ValueError(f"{who}: sparse=True is not supported (glassnet has no sparse tensors)")

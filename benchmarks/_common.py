@@ -84,3 +84,24 @@ def timing_callback(keras, timer):
             timer.on_epoch_end(epoch, logs)
 
     return Timing()
+
+
+def blas_kernel_line():
+    """Which OpenBLAS kernel NumPy runs here, and whether the environment chose it.
+
+    ``OPENBLAS_CORETYPE`` forces a kernel: some machines set it to an older one
+    (Haswell, 8-wide) on processors that have 16-wide AVX-512 units, which halves
+    the speed of NumPy's matrix products while PyTorch (oneDNN/MKL) and JAX
+    (XLA) still use the wide units. A fair comparison runs with the kernel the
+    processor supports: ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python ...``.
+    """
+    try:
+        import numpy  # noqa: F401  (loads OpenBLAS)
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "BLAS: threadpoolctl not installed, kernel unknown"
+    kernels = sorted({str(info.get("architecture")) for info in threadpool_info()
+                      if info.get("internal_api") == "openblas"}) or ["not OpenBLAS"]
+    forced = os.environ.get("OPENBLAS_CORETYPE")
+    chosen = f"forced by OPENBLAS_CORETYPE={forced}" if forced else "chosen by OpenBLAS for this processor"
+    return f"NumPy's OpenBLAS kernel: {', '.join(kernels)} ({chosen})"

@@ -19,7 +19,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import EpochTimer, have, load_mnist, median, run_isolated, timing_callback  # noqa: E402
+from _common import EpochTimer, blas_kernel_line, have, load_mnist, median, run_isolated, timing_callback  # noqa: E402
 
 BATCH = 128
 
@@ -128,6 +128,7 @@ def main():
         print(json.dumps(RUNNERS[args.only](args.epochs, args.samples)))
         return
     available = [f for f in args.frameworks if f.startswith("glassnet") or have(f)]
+    print(blas_kernel_line())
     print(f"MNIST convnet, batch {BATCH}: {args.rounds} round(s) x {args.epochs} epoch(s) per framework, "
           f"{args.samples} training images")
     times = {f: [] for f in available}

@@ -21,7 +21,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import EpochTimer, have, load_mnist, median, run_isolated, timing_callback  # noqa: E402
+from _common import EpochTimer, blas_kernel_line, have, load_mnist, median, run_isolated, timing_callback  # noqa: E402
 
 
 def _run_keras_api(keras, batch_size, epochs, **compile_args):
@@ -178,6 +178,7 @@ def main():
         print(json.dumps(RUNNERS[args.only](args.batch_size, args.epochs)))
         return
     available = [f for f in args.frameworks if f.startswith("glassnet") or f == "numpy" or have(f)]
+    print(blas_kernel_line())
     print(f"MNIST MLP: {args.rounds} rounds x {args.epochs} epochs per framework, frameworks interleaved; "
           "median seconds per epoch; ratios are medians of the per-round ratios")
     for batch_size in args.batch_sizes:

@@ -28,7 +28,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import have, median, run_isolated  # noqa: E402
+from _common import blas_kernel_line, have, median, run_isolated  # noqa: E402
 
 BATCH, TIMESTEPS, FEATURES, UNITS = 64, 100, 32, 128
 WARMUP = 3
@@ -162,6 +162,7 @@ def main():
     frameworks = ["glassnet"] + (["torch"] if have("torch") else [])
     if args.interleaved and "torch" not in frameworks:
         parser.error("--interleaved compares with PyTorch, which is not installed")
+    print(blas_kernel_line())
     print(f"One training step: batch {BATCH}, {TIMESTEPS} steps x {FEATURES} features -> {UNITS} units -> Dense(1), "
           f"MSE, Adam; median of {args.steps} steps")
     if args.fit:

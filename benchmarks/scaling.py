@@ -40,6 +40,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import (
     HERE,
     EpochTimer,
+    blas_kernel_line,
     datasets_dir,
     ensure_datasets_env,
     median,
@@ -408,6 +409,7 @@ def main():
     load_before = os.getloadavg()
     started = time.perf_counter()
     configs = configurations(args.parts)
+    print(blas_kernel_line())
     print(f"glassnet vs PyTorch: {args.rounds} round(s); 1 warm-up + {args.repeats} timed epoch(s) of "
           f"{args.steps} steps ({args.resnet_steps} for the ResNet); load average {load_before[0]:.2f} "
           f"{load_before[1]:.2f} {load_before[2]:.2f}", flush=True)

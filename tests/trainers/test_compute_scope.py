@@ -65,7 +65,10 @@ def test_small_models_use_one_blas_thread_large_ones_are_left_alone(monkeypatch)
     monkeypatch.setattr(threads, "usable_cores", lambda: 8)
     assert threads.choose(small, 32) == 1
     assert threads.choose(big, 256) is None
-    monkeypatch.setattr(threads, "usable_cores", lambda: 2)  # two cores: always one thread
+    monkeypatch.setattr(threads, "usable_cores", lambda: 2)  # two cores: large products still use both
+    assert threads.choose(small, 32) == 1
+    assert threads.choose(big, 256) is None
+    monkeypatch.setattr(threads, "usable_cores", lambda: 1)
     assert threads.choose(big, 256) == 1
 
 

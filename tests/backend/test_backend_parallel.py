@@ -324,3 +324,63 @@ def test_seeded_fits_with_split_batches_repeat_bit_for_bit():
         parallel.MIN_WORK_PER_PART = original
     for a, b in zip(first, second):
         np.testing.assert_array_equal(a, b)
+
+
+BATCH_NORM_CASES = [
+    ("images", (5, 4, 3, 6), (0, 1, 2), True),
+    ("rows", (7, 5), (0,), True),
+    ("no_gamma_beta", (5, 3, 4), (0, 1), False),
+]
+
+
+@pytest.mark.parametrize("shape,axes,affine", [c[1:] for c in BATCH_NORM_CASES], ids=[c[0] for c in BATCH_NORM_CASES])
+def test_batch_normalization_split_over_threads_matches_one_part(tiny_parts, shape, axes, affine):
+    x = (RNG.standard_normal(shape) * 3 + 1).astype(np.float32)
+    if affine:
+        gamma = RNG.standard_normal(shape[-1]).astype(np.float32)
+        beta = RNG.standard_normal(shape[-1]).astype(np.float32)
+        _assert_same(lambda x, g, b: ops.normalize_with_moments(x, g, b, axes=axes)[0], [x, gamma, beta])
+    else:
+        _assert_same(lambda x: ops.normalize_with_moments(x, axes=axes)[0], [x])
+
+
+def test_batch_normalization_splits_but_layer_normalization_does_not(tiny_parts):
+    x = Variable(RNG.standard_normal((6, 4, 3)).astype(np.float32))
+    gamma, beta = Variable(np.ones(3, np.float32)), Variable(np.zeros(3, np.float32))
+    with parallel.use_workers(3):
+        batch_norm = ops.normalize_with_moments(x, gamma, beta, axes=(0, 1))
+        layer_norm = ops.normalize_with_moments(x, gamma, beta, axes=(2,))
+        mixed_dtype = ops.normalize_with_moments(x, np.ones(3, np.float64), None, axes=(0, 1))
+    assert len(batch_norm[0].creator.parts) == 3
+    assert len(layer_norm[0].creator.parts) == 1
+    assert len(mixed_dtype[0].creator.parts) == 1
+    np.testing.assert_allclose(batch_norm[1].numpy().ravel(), x.numpy().mean(axis=(0, 1)), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(batch_norm[2].numpy().ravel(), x.numpy().var(axis=(0, 1)), rtol=1e-5, atol=1e-6)
+
+
+def test_batch_normalization_gradcheck_while_split(tiny_parts):
+    from glassnet.autodiff import gradcheck
+
+    rng = np.random.default_rng(6)
+    arrays = [rng.standard_normal((3, 4, 2, 3)), rng.standard_normal(3), rng.standard_normal(3)]
+    with parallel.use_workers(3):
+        assert gradcheck(lambda x, g, b: ops.normalize_with_moments(x, g, b, axes=(0, 1, 2))[0], arrays)
+        assert gradcheck(lambda x: ops.normalize_with_moments(x, axes=(0, 1, 2))[0], arrays[:1])
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"pool_size": 3, "strides": 2, "padding": "same"}, {"pool_size": (2, 3)}],
+                         ids=["2x2", "3x3_stride2_same", "2x3"])
+def test_average_pool_split_over_threads_matches_one_part(tiny_parts, kwargs):
+    x = RNG.standard_normal((5, 8, 7, 3)).astype(np.float32)
+    _assert_same(lambda x: ops.average_pool(x, **kwargs), [x])
+    with parallel.use_workers(3):
+        assert len(ops.average_pool(Variable(x), **kwargs).creator.parts) == 3
+
+
+def test_average_pool_gradcheck_while_split(tiny_parts):
+    from glassnet.autodiff import gradcheck
+
+    x = np.random.default_rng(8).standard_normal((3, 6, 5, 2))
+    with parallel.use_workers(3):
+        assert gradcheck(lambda x: ops.average_pool(x, 2), [x])
+        assert gradcheck(lambda x: ops.average_pool(x, 3, strides=2, padding="same"), [x])

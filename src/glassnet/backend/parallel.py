@@ -91,6 +91,15 @@ def run_parts(task, parts):
     return [first] + [future.result() for future in futures]
 
 
+def sum_parts(values):
+    """The sum of the parts' arrays (a kernel's gradient, a batch statistic), in part order; no copy for one part."""
+    values = iter(values)
+    total = next(values)
+    for value in values:
+        total = total + value
+    return total
+
+
 def _run_in_worker(task, part, flush):
     """A part in a pool thread, with subnormals flushed there exactly when the calling thread flushes them."""
     with denormals.flush_denormals(flush):

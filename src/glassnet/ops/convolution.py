@@ -19,7 +19,7 @@ import numpy as np
 
 from glassnet.autodiff.function import Function
 from glassnet.backend import get_array_module
-from glassnet.backend.parallel import batch_parts, run_parts
+from glassnet.backend.parallel import batch_parts, run_parts, sum_parts
 from glassnet.ops._convert import as_input
 from glassnet.ops.fused_activation import activation_slope, add_bias_and_activate, fused_key
 from glassnet.ops.windows import (
@@ -120,8 +120,8 @@ class Conv2D(Function):
                     _column_sums(dz) if need_bias else None)
 
         sums = run_parts(part_grads, list(enumerate(self.parts)))
-        gk = _total(part[0] for part in sums).reshape(kernel.shape) if need_kernel else None
-        gb = _total(part[1] for part in sums) if need_bias else None
+        gk = sum_parts(part[0] for part in sums).reshape(kernel.shape) if need_kernel else None
+        gb = sum_parts(part[1] for part in sums) if need_bias else None
         return gx, gk, gb
 
     def _input_grad_part(self, dcols, x_shape, out):
@@ -132,15 +132,6 @@ class Conv2D(Function):
         padded_shape = (n, height + top + bottom, width + left + right, channels)
         out_nhw = (n,) + self.y.shape[1:3]
         _col2im(dcols, padded_shape, out_nhw, (kh, kw), self.strides, self.dilation, self.pads, out=out)
-
-
-def _total(values):
-    """The sum of the parts' arrays, without copying when there is one part."""
-    values = iter(values)
-    total = next(values)
-    for value in values:
-        total = total + value
-    return total
 
 
 def _column_sums(matrix):

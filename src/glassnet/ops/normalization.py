@@ -11,6 +11,11 @@ For x normalised over the axes in ``axes`` (m values per group):
 The three sums are the whole backward pass; no intermediate graph is kept.
 Keras' ``batch_normalization`` (given statistics) and ``rms_normalization``
 are composed from element-wise ops; ``layer_normalization`` is ``Normalize``.
+
+Batch normalization of a large batch runs part by part over the batch on
+parallel threads (backend/parallel.py), as convolutions do: each part adds
+up its own sums, the parts' sums are added in part order, and each part
+then normalises (or back-propagates) its own rows.
 """
 
 import numpy as np
@@ -18,8 +23,13 @@ import numpy as np
 from glassnet import config
 from glassnet.autodiff.function import Function
 from glassnet.backend import get_array_module
+from glassnet.backend.parallel import batch_parts, run_parts, sum_parts
 from glassnet.ops import math, reduce, shaping
 from glassnet.ops._convert import as_input, data_of
+
+# Element passes per value in a batch-normalization pass (sums, centring, squares, scaling): the work that
+# decides whether splitting the batch over threads pays (backend/parallel.MIN_WORK_PER_PART).
+PASSES_PER_VALUE = 6
 
 
 class Normalize(Function):
@@ -39,6 +49,9 @@ class Normalize(Function):
         for a in self.axes:
             count *= x.shape[a]
         self.count = count
+        self.parts = self._batch_parts(x, gamma, beta)
+        if len(self.parts) > 1:
+            return self._forward_parts(x, gamma, beta)
         mean = xp.add.reduce(x, axis=self.axes, keepdims=True) * (1.0 / count)
         centered = x - mean
         var = xp.add.reduce(centered * centered, axis=self.axes, keepdims=True) * (1.0 / count)
@@ -51,8 +64,72 @@ class Normalize(Function):
             y += beta
         return y, mean, var
 
+    def _batch_parts(self, x, gamma, beta):
+        """Parts of the batch for parallel threads: more than one only for batch normalization (statistics over
+        every axis but the last) of a batch large enough, with gamma and beta of x's dtype."""
+        xp = get_array_module(x)
+        if x.ndim < 2 or set(self.axes) != set(range(x.ndim - 1)):
+            return [slice(0, x.shape[0])]
+        if any(p is not None and (p.dtype != x.dtype or p.shape[-1:] != x.shape[-1:]) for p in (gamma, beta)):
+            return [slice(0, x.shape[0])]
+        return batch_parts(x.shape[0], x[0].size * PASSES_PER_VALUE, xp)
+
+    def _forward_parts(self, x, gamma, beta):
+        """``forward`` for batch normalization, part by part: the same formulas, each part's sums added."""
+        xp, axes, parts = get_array_module(x), self.axes, self.parts
+        mean = sum_parts(run_parts(lambda part: xp.add.reduce(x[part], axis=axes, keepdims=True), parts))
+        mean *= 1.0 / self.count
+        xhat = xp.empty_like(x)
+
+        def centre(part):
+            centered = xp.subtract(x[part], mean, out=xhat[part])
+            return xp.add.reduce(centered * centered, axis=axes, keepdims=True)
+
+        var = sum_parts(run_parts(centre, parts))
+        var *= 1.0 / self.count
+        self.inv_std = 1.0 / xp.sqrt(var + self.epsilon)
+        self.xhat, self.gamma = xhat, gamma
+        y = xp.empty_like(x)
+
+        def scale(part):
+            part_xhat = xhat[part]
+            part_xhat *= self.inv_std
+            if gamma is not None:
+                xp.multiply(part_xhat, gamma, out=y[part])
+            else:
+                y[part] = part_xhat
+            if beta is not None:
+                y[part] += beta
+
+        run_parts(scale, parts)
+        return y, mean, var
+
+    def _backward_parts(self, gy):
+        """``backward`` for batch normalization, part by part (see ``_forward_parts``)."""
+        xp, axes, parts, xhat = get_array_module(gy), self.axes, self.parts, self.xhat
+        need_x, need_gamma, need_beta = self.needs_input_grad
+        sums = run_parts(lambda part: (xp.add.reduce(gy[part], axis=axes, keepdims=True),
+                                       xp.add.reduce(gy[part] * xhat[part], axis=axes, keepdims=True)), parts)
+        sum_dy, sum_dy_xhat = sum_parts(s[0] for s in sums), sum_parts(s[1] for s in sums)
+        gx = None
+        if need_x:
+            scale = self.inv_std if self.gamma is None else self.gamma * self.inv_std
+            xhat_factor, mean_dy = sum_dy_xhat * (-1.0 / self.count), sum_dy * (1.0 / self.count)
+            gx = xp.empty_like(xhat)
+
+            def input_grad(part):
+                out = xp.multiply(xhat[part], xhat_factor, out=gx[part])
+                out += gy[part]
+                out -= mean_dy
+                out *= scale
+
+            run_parts(input_grad, parts)
+        return gx, (sum_dy_xhat if need_gamma else None), (sum_dy if need_beta else None)
+
     def backward(self, grads):
         gy = grads[0]
+        if len(self.parts) > 1 and gy.shape[0] == self.xhat.shape[0]:
+            return self._backward_parts(gy)
         xp = get_array_module(gy)
         need_x, need_gamma, need_beta = self.needs_input_grad
         gamma, xhat, axes, count = self.gamma, self.xhat, self.axes, self.count

@@ -140,7 +140,10 @@ class MaxPool2D(Function):
 
 
 class AvgPool2D(Function):
-    """y = mean of the real values in each window;  dx = dy / count, spread over each window"""
+    """y = mean of the real values in each window;  dx = dy / count, spread over each window
+
+    Both passes run part by part over the batch (backend/parallel.py).
+    """
 
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid"):
         self.pool = as_pair(pool_size, "pool_size")
@@ -148,10 +151,19 @@ class AvgPool2D(Function):
         self.padding = padding
 
     def forward(self, x):
-        windows, self.pads, self.padded_shape = _windows(x, self.pool, self.strides, self.padding, 0.0)
-        total = windows.sum(axis=(3, 4))
+        xp = get_array_module(x)
+        self.pads, out_hw = _pooled_hw(x, self.pool, self.strides, self.padding)
+        self.x_shape = x.shape
         self.count = self._counts(x)
-        return total / self.count
+        y = xp.empty(x.shape[:1] + out_hw + x.shape[3:], dtype=(x[:1, :1, :1].sum() / self.count).dtype)
+
+        def forward_part(part):
+            windows = _windows(x[part], self.pool, self.strides, self.padding, 0.0)[0]
+            xp.divide(windows.sum(axis=(3, 4)), self.count, out=y[part])
+
+        self.parts = batch_parts(x.shape[0], x[0].size, xp)
+        run_parts(forward_part, self.parts)
+        return y
 
     def _counts(self, x):
         """How many real values each window holds: kh*kw, fewer at "same" edges."""
@@ -165,10 +177,20 @@ class AvgPool2D(Function):
     def backward(self, gy):
         xp = get_array_module(gy)
         kh, kw = self.pool
-        share = gy / self.count
-        window_grads = xp.broadcast_to(share[:, :, :, None, None, :], share.shape[:3] + (kh, kw) + share.shape[3:])
-        image = scatter_windows(window_grads, self.padded_shape, self.pool, self.strides, (1, 1))
-        return crop_padding(image, self.pads)
+        (top, bottom), (left, right) = self.pads
+        grad = xp.empty(self.x_shape, dtype=(gy[:1, :1, :1] / self.count).dtype)
+
+        def backward_part(part):
+            share = gy[part] / self.count
+            window_grads = xp.broadcast_to(share[:, :, :, None, None, :],
+                                           share.shape[:3] + (kh, kw) + share.shape[3:])
+            padded_shape = (share.shape[0], self.x_shape[1] + top + bottom, self.x_shape[2] + left + right,
+                            self.x_shape[3])
+            image = scatter_windows(window_grads, padded_shape, self.pool, self.strides, (1, 1))
+            grad[part] = crop_padding(image, self.pads)
+
+        run_parts(backward_part, self.parts)
+        return grad
 
 
 def max_pool(x, pool_size=2, strides=None, padding="valid"):

@@ -384,3 +384,35 @@ def test_average_pool_gradcheck_while_split(tiny_parts):
     with parallel.use_workers(3):
         assert gradcheck(lambda x: ops.average_pool(x, 2), [x])
         assert gradcheck(lambda x: ops.average_pool(x, 3, strides=2, padding="same"), [x])
+
+
+SPLIT_CONV_VARIANTS = [
+    # (name, op, kernel shape, bias size): depthwise kernels are (kh, kw, C, M) with C*M biases,
+    # transposed ones (kh, kw, F_out, C_in) with F_out biases; the inputs have 2 channels
+    ("depthwise", lambda x, k, b: ops.depthwise_conv(x, k, b, padding="same"), (3, 3, 2, 2), 4),
+    ("depthwise_stride2", lambda x, k, b: ops.depthwise_conv(x, k, b, strides=2, activation="relu"), (3, 3, 2, 1), 2),
+    ("transpose", lambda x, k, b: ops.conv_transpose(x, k, b, strides=2, padding="same"), (3, 3, 3, 2), 3),
+    ("transpose_valid", lambda x, k, b: ops.conv_transpose(x, k, b, strides=1), (2, 3, 3, 2), 3),
+]
+
+
+@pytest.mark.parametrize("op,kernel_shape,bias_size", [c[1:] for c in SPLIT_CONV_VARIANTS],
+                         ids=[c[0] for c in SPLIT_CONV_VARIANTS])
+def test_depthwise_and_transposed_convolutions_split_like_one_part(tiny_parts, op, kernel_shape, bias_size):
+    x = RNG.standard_normal((5, 7, 6, 2)).astype(np.float32)
+    kernel = RNG.standard_normal(kernel_shape).astype(np.float32)
+    bias = RNG.standard_normal(bias_size).astype(np.float32)
+    _assert_same(op, [x, kernel, bias])
+    with parallel.use_workers(3):
+        assert len(op(Variable(x), Variable(kernel), Variable(bias)).creator.parts) == 3
+
+
+@pytest.mark.parametrize("op,kernel_shape,bias_size", [c[1:] for c in SPLIT_CONV_VARIANTS],
+                         ids=[c[0] for c in SPLIT_CONV_VARIANTS])
+def test_depthwise_and_transposed_convolutions_gradcheck_while_split(tiny_parts, op, kernel_shape, bias_size):
+    from glassnet.autodiff import gradcheck
+
+    rng = np.random.default_rng(9)
+    arrays = [rng.standard_normal((3, 5, 4, 2)), rng.standard_normal(kernel_shape), rng.standard_normal(bias_size)]
+    with parallel.use_workers(3):
+        assert gradcheck(op, arrays)

@@ -162,9 +162,18 @@ class Conv2DTranspose(Function):
                   (0, out_w - ((w - 1) * self.strides[1] + (kw - 1) * self.dilation[1] + 1)))
         padded_shape = (n, out_h + sum(pads[0]), out_w + sum(pads[1]), filters)
         self.x, self.kernel, self.pads, self.padded_shape = x, kernel, pads, padded_shape
-        cols = x.reshape(n * h * w, channels) @ kernel.reshape(kh * kw * filters, channels).T
-        z = _col2im(cols, padded_shape, (n, h, w), (kh, kw), self.strides, self.dilation, pads)
-        z = get_array_module(z).ascontiguousarray(z)
+        xp = get_array_module(x)
+        matrix = kernel.reshape(kh * kw * filters, channels).T
+        z = xp.empty((n, out_h, out_w, filters), dtype=kernel.dtype)
+
+        def forward_part(part):
+            rows = x[part]
+            cols = rows.reshape(-1, channels) @ matrix
+            _col2im(cols, (len(rows),) + padded_shape[1:], (len(rows), h, w), (kh, kw), self.strides,
+                    self.dilation, pads, out=z[part])
+
+        self.parts = batch_parts(n, h * w * kh * kw * filters * channels, xp)
+        run_parts(forward_part, self.parts)
         self.y = add_bias_and_activate(z, bias, self.activation)
         return self.y
 
@@ -173,13 +182,23 @@ class Conv2DTranspose(Function):
         kernel, x = self.kernel, self.x
         kh, kw, filters, channels = kernel.shape
         dz = activation_slope(gy, self.y, self.activation)
-        padded = pad_image(dz, self.pads)
-        windows = window_view(padded, (kh, kw), self.strides, self.dilation)
-        n, h, w = x.shape[:3]
-        cols = windows[:, :h, :w].reshape(n * h * w, kh * kw * filters)
-        gx = (cols @ kernel.reshape(kh * kw * filters, channels)).reshape(x.shape) if need_x else None
-        gk = (cols.T @ x.reshape(n * h * w, channels)).reshape(kernel.shape) if need_kernel else None
-        gb = get_array_module(dz).add.reduce(dz.reshape(-1, filters), axis=0) if need_bias else None
+        xp = get_array_module(dz)
+        h, w = x.shape[1:3]
+        matrix = kernel.reshape(kh * kw * filters, channels)
+        gx = xp.empty(x.shape, dtype=dz.dtype) if need_x else None
+
+        def part_grads(part):
+            """This part's rows of the input gradient, and its kernel gradient (summed over the parts after)."""
+            windows = window_view(pad_image(dz[part], self.pads), (kh, kw), self.strides, self.dilation)
+            rows = x[part]
+            cols = windows[:, :h, :w].reshape(-1, kh * kw * filters)
+            if need_x:
+                gx[part] = (cols @ matrix).reshape(rows.shape)
+            return cols.T @ rows.reshape(-1, channels) if need_kernel else None
+
+        kernel_grads = run_parts(part_grads, self.parts)
+        gk = sum_parts(kernel_grads).reshape(kernel.shape) if need_kernel else None
+        gb = xp.add.reduce(dz.reshape(-1, filters), axis=0) if need_bias else None
         return gx, gk, gb
 
 
@@ -217,9 +236,15 @@ class DepthwiseConv2D(Function):
             raise ValueError(f"The kernel {(kh, kw)} is larger than the input {x.shape[1:3]} with "
                              f"'{self.padding}' padding")
         z = xp.zeros((n, oh, ow, channels, multiplier), dtype=kernel.dtype)
-        for a in range(kh):
-            for b in range(kw):
-                z += windows[:, :, :, a, b, :, None] * kernel[a, b]
+
+        def forward_part(part):
+            out = z[part]
+            for a in range(kh):
+                for b in range(kw):
+                    out += windows[part, :, :, a, b, :, None] * kernel[a, b]
+
+        self.parts = batch_parts(n, oh * ow * kh * kw * channels * multiplier, xp)
+        run_parts(forward_part, self.parts)
         z = z.reshape(n, oh, ow, channels * multiplier)
         self.windows, self.padded_shape, self.kernel = windows, padded.shape, kernel
         self.y = add_bias_and_activate(z, bias, self.activation)
@@ -233,18 +258,28 @@ class DepthwiseConv2D(Function):
         dz = activation_slope(gy, self.y, self.activation)
         gb = xp.add.reduce(dz.reshape(-1, channels * multiplier), axis=0) if need_bias else None
         dz5 = dz.reshape(dz.shape[:3] + (channels, multiplier))
-        gk = xp.empty_like(kernel) if need_kernel else None
-        window_grads = xp.empty(windows.shape, dtype=dz.dtype) if need_x else None
-        for a in range(kh):
-            for b in range(kw):
-                if need_kernel:
-                    gk[a, b] = xp.einsum("nijc,nijcm->cm", windows[:, :, :, a, b, :], dz5)
-                if need_x:
-                    window_grads[:, :, :, a, b, :] = xp.einsum("nijcm,cm->nijc", dz5, kernel[a, b])
-        gx = None
-        if need_x:
-            gx = crop_padding(scatter_windows(window_grads, self.padded_shape, (kh, kw), self.strides,
-                                              self.dilation), self.pads)
+        gx = xp.empty((windows.shape[0],) + tuple(h - p[0] - p[1] for h, p in zip(self.padded_shape[1:3], self.pads))
+                      + (channels,), dtype=dz.dtype) if need_x else None
+
+        def part_grads(part):
+            """This part's kernel gradient (summed over the parts after), and its rows of the input gradient."""
+            part_windows, part_dz = windows[part], dz5[part]
+            gk = xp.empty_like(kernel) if need_kernel else None
+            window_grads = xp.empty(part_windows.shape, dtype=dz.dtype) if need_x else None
+            for a in range(kh):
+                for b in range(kw):
+                    if need_kernel:
+                        gk[a, b] = xp.einsum("nijc,nijcm->cm", part_windows[:, :, :, a, b, :], part_dz)
+                    if need_x:
+                        window_grads[:, :, :, a, b, :] = xp.einsum("nijcm,cm->nijc", part_dz, kernel[a, b])
+            if need_x:
+                padded_shape = (part_windows.shape[0],) + tuple(self.padded_shape[1:])
+                gx[part] = crop_padding(scatter_windows(window_grads, padded_shape, (kh, kw), self.strides,
+                                                        self.dilation), self.pads)
+            return gk
+
+        kernel_grads = run_parts(part_grads, self.parts)
+        gk = sum_parts(kernel_grads) if need_kernel else None
         return gx, gk, gb
 
 

@@ -14,6 +14,7 @@ class Conv2DTranspose(BaseConv):
     """
 
     rank = 2
+    splits_batch = True  # its op computes parts of the batch in parallel threads
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", output_padding=None, data_format=None,
                  dilation_rate=(1, 1), activation=None, use_bias=True, **kwargs):

@@ -10,6 +10,7 @@ class DepthwiseConv2D(BaseConv):
     output channels = channels * depth_multiplier."""
 
     rank = 2
+    splits_batch = True  # its convolution op computes parts of the batch in parallel threads
 
     def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1, data_format=None,
                  dilation_rate=(1, 1), activation=None, use_bias=True, depthwise_initializer="glorot_uniform",

@@ -28,6 +28,8 @@ class MaxPooling1D(_Pooling1D):
 class AveragePooling1D(_Pooling1D):
     """``AveragePooling1D(pool_size=2)``: the mean of each window of steps."""
 
+    splits_batch = True  # its op computes parts of the batch in parallel threads
+
     pool_op = staticmethod(ops.average_pool)
 
     def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):

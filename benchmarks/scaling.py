@@ -473,6 +473,7 @@ def main():
 
     summary = {
         "command": "python benchmarks/scaling.py " + " ".join(sys.argv[1:]),
+        "blas": blas_kernel_line(),
         "settings": {"steps": args.steps, "resnet_steps": args.resnet_steps, "repeats": args.repeats,
                      "rounds": args.rounds, "mlp_batch": MLP_BATCH},
         "machine": {"cpus": os.cpu_count(), "load_before": [round(v, 2) for v in load_before],

@@ -335,3 +335,105 @@ def test_diagnostics_sees_every_epoch_as_in_the_eager_step():
     compiled = report("auto")
     assert compiled == report(False)
     assert compiled.count("grad norm") == 3 and compiled.count("dense_1 ") == 3
+
+
+# --- every supported layer and loss, each in a small model of its own -------------------------------------------
+
+
+def _sequential(input_shape, middle, classes=5):
+    """A builder of Input -> the layers ``middle()`` makes -> Dense(classes, softmax)."""
+    return lambda: gn.Sequential([gn.Input(shape=input_shape), *middle(),
+                                  layers.Dense(classes, activation="softmax")])
+
+
+def _merged(merge):
+    def build():
+        inputs = gn.Input(shape=(6,))
+        a = layers.Dense(4, activation="tanh")(inputs)
+        b = layers.Dense(4, activation="sigmoid")(inputs)
+        return gn.Model(inputs, layers.Dense(5, activation="softmax")(merge()([a, b])))
+    return build
+
+
+LAYER_CASES = {  # supported layer -> (model builder, input shape of x)
+    "InputLayer": (_merged(layers.Add), (6,)),
+    "Dense": (_sequential((6,), lambda: [layers.Dense(4, activation="relu")]), (6,)),
+    "Flatten": (_sequential((3, 4), lambda: [layers.Flatten()]), (3, 4)),
+    "Reshape": (_sequential((12,), lambda: [layers.Reshape((3, 4)), layers.Flatten()]), (12,)),
+    "Permute": (_sequential((3, 4), lambda: [layers.Permute((2, 1)), layers.Flatten()]), (3, 4)),
+    "Dropout": (_sequential((6,), lambda: [layers.Dense(8), layers.Dropout(0.3)]), (6,)),
+    "Activation": (_sequential((6,), lambda: [layers.Dense(4), layers.Activation("tanh")]), (6,)),
+    "ReLU": (_sequential((6,), lambda: [layers.Dense(4), layers.ReLU()]), (6,)),
+    "Softmax": (lambda: gn.Sequential([gn.Input(shape=(6,)), layers.Dense(5), layers.Softmax()]), (6,)),
+    "Conv1D": (_sequential((10, 3), lambda: [layers.Conv1D(4, 3, activation="relu"), layers.Flatten()]), (10, 3)),
+    "Conv2D": (_sequential((8, 8, 2), lambda: [layers.Conv2D(3, 3, padding="same"), layers.Flatten()]), (8, 8, 2)),
+    "MaxPooling1D": (_sequential((10, 3), lambda: [layers.MaxPooling1D(2), layers.Flatten()]), (10, 3)),
+    "MaxPooling2D": (_sequential((8, 8, 2), lambda: [layers.MaxPooling2D(2), layers.Flatten()]), (8, 8, 2)),
+    "AveragePooling1D": (_sequential((10, 3), lambda: [layers.AveragePooling1D(2), layers.Flatten()]), (10, 3)),
+    "AveragePooling2D": (_sequential((8, 8, 2), lambda: [layers.AveragePooling2D(2), layers.Flatten()]),
+                         (8, 8, 2)),
+    "GlobalAveragePooling1D": (_sequential((10, 3), lambda: [layers.GlobalAveragePooling1D()]), (10, 3)),
+    "GlobalMaxPooling1D": (_sequential((10, 3), lambda: [layers.GlobalMaxPooling1D()]), (10, 3)),
+    "GlobalAveragePooling2D": (_sequential((8, 8, 2), lambda: [layers.Conv2D(3, 3), layers.GlobalAveragePooling2D()]),
+                               (8, 8, 2)),
+    "GlobalMaxPooling2D": (_sequential((8, 8, 2), lambda: [layers.Conv2D(3, 3), layers.GlobalMaxPooling2D()]),
+                           (8, 8, 2)),
+    "Add": (_merged(layers.Add), (6,)),
+    "Subtract": (_merged(layers.Subtract), (6,)),
+    "Multiply": (_merged(layers.Multiply), (6,)),
+    "Average": (_merged(layers.Average), (6,)),
+    "Maximum": (_merged(layers.Maximum), (6,)),
+    "Minimum": (_merged(layers.Minimum), (6,)),
+    "Concatenate": (_merged(layers.Concatenate), (6,)),
+    "LSTM": (_sequential((5, 3), lambda: [layers.LSTM(4)]), (5, 3)),
+    "GRU": (_sequential((5, 3), lambda: [layers.GRU(4)]), (5, 3)),
+    "SimpleRNN": (_sequential((5, 3), lambda: [layers.SimpleRNN(4)]), (5, 3)),
+    "LayerNormalization": (_sequential((6,), lambda: [layers.Dense(4), layers.LayerNormalization()]), (6,)),
+    "BatchNormalization": (_sequential((6,), lambda: [layers.Dense(4), layers.BatchNormalization()]), (6,)),
+    "Embedding": (_sequential((7,), lambda: [layers.Embedding(20, 4), layers.GlobalAveragePooling1D()]), (7,)),
+}
+
+
+def test_every_supported_layer_has_a_case():
+    from glassnet.trainers.compiled_step import SUPPORTED_LAYERS
+
+    assert set(LAYER_CASES) == set(SUPPORTED_LAYERS)
+
+
+@pytest.mark.parametrize("name", sorted(LAYER_CASES))
+def test_every_supported_layer_is_bit_identical_and_replayed(name):
+    build, shape = LAYER_CASES[name]
+    x, y = _data(shape, classes=5, n=70)
+    if name == "Embedding":
+        x = np.random.default_rng(2).integers(0, 20, (70,) + shape)
+    model, _ = _assert_same(build, x, y, batch_size=16)
+    assert name in {type(layer).__name__ for layer in model._flatten_layers()}
+
+
+LOSS_CASES = {  # supported loss -> (its object, the model's last activation, targets from class ids y)
+    "SparseCategoricalCrossentropy": (lambda: gn.losses.SparseCategoricalCrossentropy(), "softmax", lambda y: y),
+    "CategoricalCrossentropy": (lambda: gn.losses.CategoricalCrossentropy(), "softmax",
+                                lambda y: np.eye(5, dtype="float32")[y]),
+    "BinaryCrossentropy": (lambda: gn.losses.BinaryCrossentropy(), "sigmoid",
+                           lambda y: np.eye(5, dtype="float32")[y]),
+    "MeanSquaredError": (lambda: gn.losses.MeanSquaredError(), None, lambda y: np.eye(5, dtype="float32")[y]),
+    "MeanAbsoluteError": (lambda: gn.losses.MeanAbsoluteError(), None, lambda y: np.eye(5, dtype="float32")[y]),
+}
+
+
+def test_every_supported_loss_has_a_case():
+    from glassnet.trainers.compiled_step import SUPPORTED_LOSSES
+
+    assert set(LOSS_CASES) == set(SUPPORTED_LOSSES)
+
+
+@pytest.mark.parametrize("name", sorted(LOSS_CASES))
+def test_every_supported_loss_is_bit_identical_and_replayed(name):
+    make_loss, activation, targets = LOSS_CASES[name]
+    x, y = _data((6,), classes=5, n=70)
+
+    def build():
+        return gn.Sequential([gn.Input(shape=(6,)), layers.Dense(8, activation="relu"),
+                              layers.Dense(5, activation=activation)])
+
+    _assert_same(build, x, targets(y), loss=make_loss(), metrics=(), batch_size=16)

@@ -391,7 +391,44 @@ LAYER_CASES = {  # supported layer -> (model builder, input shape of x)
     "LayerNormalization": (_sequential((6,), lambda: [layers.Dense(4), layers.LayerNormalization()]), (6,)),
     "BatchNormalization": (_sequential((6,), lambda: [layers.Dense(4), layers.BatchNormalization()]), (6,)),
     "Embedding": (_sequential((7,), lambda: [layers.Embedding(20, 4), layers.GlobalAveragePooling1D()]), (7,)),
+    "Conv1DTranspose": (_sequential((6, 3), lambda: [layers.Conv1DTranspose(2, 3, strides=2), layers.Flatten()]),
+                        (6, 3)),
+    "Conv2DTranspose": (_sequential((4, 4, 2), lambda: [layers.Conv2DTranspose(3, 3, strides=2, padding="same"),
+                                                        layers.Flatten()]), (4, 4, 2)),
+    "DepthwiseConv1D": (_sequential((10, 3), lambda: [layers.DepthwiseConv1D(3), layers.Flatten()]), (10, 3)),
+    "DepthwiseConv2D": (_sequential((8, 8, 2), lambda: [layers.DepthwiseConv2D(3, depth_multiplier=2),
+                                                        layers.Flatten()]), (8, 8, 2)),
+    "SeparableConv1D": (_sequential((10, 3), lambda: [layers.SeparableConv1D(4, 3), layers.Flatten()]), (10, 3)),
+    "SeparableConv2D": (_sequential((8, 8, 2), lambda: [layers.SeparableConv2D(4, 3), layers.Flatten()]),
+                        (8, 8, 2)),
+    "ZeroPadding1D": (_sequential((10, 3), lambda: [layers.ZeroPadding1D(2), layers.Conv1D(2, 3), layers.Flatten()]),
+                      (10, 3)),
+    "ZeroPadding2D": (_sequential((6, 6, 2), lambda: [layers.ZeroPadding2D(1), layers.Conv2D(2, 3),
+                                                      layers.Flatten()]), (6, 6, 2)),
+    "Cropping1D": (_sequential((10, 3), lambda: [layers.Cropping1D((1, 2)), layers.Flatten()]), (10, 3)),
+    "Cropping2D": (_sequential((6, 6, 2), lambda: [layers.Cropping2D(1), layers.Flatten()]), (6, 6, 2)),
+    "UpSampling1D": (_sequential((5, 3), lambda: [layers.UpSampling1D(2), layers.Conv1D(2, 3), layers.Flatten()]),
+                     (5, 3)),
+    "UpSampling2D": (_sequential((4, 4, 2), lambda: [layers.UpSampling2D(2), layers.Conv2D(2, 3),
+                                                     layers.Flatten()]), (4, 4, 2)),
+    "RepeatVector": (_sequential((6,), lambda: [layers.Dense(3), layers.RepeatVector(4), layers.LSTM(3)]), (6,)),
+    "Identity": (_sequential((6,), lambda: [layers.Dense(4), layers.Identity()]), (6,)),
+    "Rescaling": (_sequential((6,), lambda: [layers.Rescaling(1 / 2, offset=-1.0), layers.Dense(4)]), (6,)),
+    "EinsumDense": (_sequential((6,), lambda: [layers.EinsumDense("ab,bc->ac", output_shape=4, bias_axes="c")]),
+                    (6,)),
+    "MultiHeadAttention": (None, (5, 4)),  # built below: it is called on two inputs
+    "Bidirectional": (_sequential((5, 3), lambda: [layers.Bidirectional(layers.LSTM(3))]), (5, 3)),
 }
+
+
+def _self_attention():
+    inputs = gn.Input(shape=(5, 4))
+    attended = layers.MultiHeadAttention(num_heads=2, key_dim=3)(inputs, inputs)
+    pooled = layers.GlobalAveragePooling1D()(layers.Add()([inputs, attended]))
+    return gn.Model(inputs, layers.Dense(5, activation="softmax")(pooled))
+
+
+LAYER_CASES["MultiHeadAttention"] = (_self_attention, (5, 4))
 
 
 def test_every_supported_layer_has_a_case():

@@ -250,13 +250,22 @@ def _describe(source):
             return ("array", value.dtype.str, value.shape, value.tobytes())
         if isinstance(value, np.generic):
             return ("scalar", value.dtype.str, value.tobytes())
-        if value is None or isinstance(value, (bool, int, float, complex, str)):
-            return ("py", type(value), value)
-        if isinstance(value, (tuple, list)) and all(
-                v is None or isinstance(v, (bool, int, float, str)) for v in value):
-            return ("py", type(value), tuple(value))
-        return ("object", id(value))
+        return _describe_value(value)
     return source
+
+
+def _describe_value(value):
+    """A comparable description of a Python constant: plain values, slices, and nested tuples and lists of
+    them (a padding's ((top, bottom), (left, right))) compare by value, any other object by identity."""
+    if value is None or value is Ellipsis or isinstance(value, (bool, int, float, complex, str)):
+        return ("py", type(value), value)
+    if isinstance(value, slice):  # an indexing key's part (Cropping's x[:, 1:-2])
+        return _describe_value((value.start, value.stop, value.step)) + ("slice",)
+    if isinstance(value, (tuple, list)):
+        items = tuple(_describe_value(v) for v in value)
+        if all(item[0] == "py" for item in items):
+            return ("py", type(value), items)
+    return ("object", id(value))
 
 
 class Plan:

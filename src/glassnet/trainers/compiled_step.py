@@ -31,6 +31,9 @@ SUPPORTED_LAYERS = frozenset({
     "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
     "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
     "LSTM", "GRU", "SimpleRNN", "LayerNormalization", "BatchNormalization", "Embedding",
+    "Conv1DTranspose", "Conv2DTranspose", "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D",
+    "ZeroPadding1D", "ZeroPadding2D", "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D", "RepeatVector",
+    "Identity", "Rescaling", "EinsumDense", "MultiHeadAttention", "Bidirectional",
 })
 SUPPORTED_LOSSES = frozenset({
     "SparseCategoricalCrossentropy", "CategoricalCrossentropy", "BinaryCrossentropy", "MeanSquaredError",

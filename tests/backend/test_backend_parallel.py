@@ -416,3 +416,37 @@ def test_depthwise_and_transposed_convolutions_gradcheck_while_split(tiny_parts,
     arrays = [rng.standard_normal((3, 5, 4, 2)), rng.standard_normal(kernel_shape), rng.standard_normal(bias_size)]
     with parallel.use_workers(3):
         assert gradcheck(op, arrays)
+
+
+def test_batch_normalization_of_odd_inputs_stays_in_one_part_and_works(tiny_parts):
+    """Integer batches, Python-number or list gamma/beta, and a gamma with a batch axis are not split (each part
+    would multiply its rows by the whole gamma); they give what one worker gives."""
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((6, 4, 3)).astype(np.float32)
+    cases = [
+        (rng.integers(0, 9, (6, 4, 3)), None, None),
+        (x, 2.0, 0.5),
+        (x, [1.0, 2.0, 3.0], None),
+        (x, rng.standard_normal((6, 1, 3)).astype(np.float32), None),
+    ]
+    from glassnet.ops.normalization import Normalize
+
+    for data, gamma, beta in cases:
+        results = []
+        for workers in (1, 3):
+            with parallel.use_workers(workers):
+                results.append(ops.normalize_with_moments(data, gamma, beta, axes=(0, 1))[0].numpy())
+                op = Normalize((0, 1))
+                op.forward(data, gamma, beta)
+            assert len(op.parts) == 1
+        np.testing.assert_array_equal(results[1], results[0])
+        assert results[0].dtype.kind == "f"
+
+
+def test_split_batch_normalization_keeps_a_float64_gradient_float64(tiny_parts):
+    x = Variable(RNG.standard_normal((5, 4, 3)).astype(np.float32))
+    with parallel.use_workers(3):
+        y = ops.normalize_with_moments(x, axes=(0, 1))[0]
+        assert len(y.creator.parts) == 3
+        grads = y.creator.backward((np.ones(y.shape, np.float64), None, None))
+    assert grads[0].dtype == np.float64

@@ -474,3 +474,17 @@ def test_every_supported_loss_is_bit_identical_and_replayed(name):
                               layers.Dense(5, activation=activation)])
 
     _assert_same(build, x, targets(y), loss=make_loss(), metrics=(), batch_size=16)
+
+
+def test_plan_signatures_tell_slices_apart_by_value():
+    from glassnet.autodiff.plan import _describe
+
+    def key(start, stop):
+        return _describe(("const", (slice(start, stop), Ellipsis)))
+
+    assert key(0, 3) == key(0, 3)
+    assert key(0, 3) != key(2, 5)
+    assert key(np.int64(0), np.int64(3)) == key(np.int64(0), np.int64(3))
+    described = {key(np.int64(s), np.int64(s + 3)) for s in range(50)}
+    assert len(described) == 50  # NumPy-integer bounds compare by value too, never by a temporary's id
+    assert key(0, 3) != key(np.int64(0), np.int64(3))

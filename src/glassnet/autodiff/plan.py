@@ -259,8 +259,11 @@ def _describe_value(value):
     them (a padding's ((top, bottom), (left, right))) compare by value, any other object by identity."""
     if value is None or value is Ellipsis or isinstance(value, (bool, int, float, complex, str)):
         return ("py", type(value), value)
+    if isinstance(value, np.generic):
+        return ("py", value.dtype.str, value.tobytes())
     if isinstance(value, slice):  # an indexing key's part (Cropping's x[:, 1:-2])
-        return _describe_value((value.start, value.stop, value.step)) + ("slice",)
+        bounds = _describe_value((value.start, value.stop, value.step))
+        return bounds + ("slice",) if bounds[0] == "py" else ("object", id(value))
     if isinstance(value, (tuple, list)):
         items = tuple(_describe_value(v) for v in value)
         if all(item[0] == "py" for item in items):

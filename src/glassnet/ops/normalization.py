@@ -66,13 +66,16 @@ class Normalize(Function):
 
     def _batch_parts(self, x, gamma, beta):
         """Parts of the batch for parallel threads: more than one only for batch normalization (statistics over
-        every axis but the last) of a batch large enough, with gamma and beta of x's dtype."""
-        xp = get_array_module(x)
-        if x.ndim < 2 or set(self.axes) != set(range(x.ndim - 1)):
-            return [slice(0, x.shape[0])]
-        if any(p is not None and (p.dtype != x.dtype or p.shape[-1:] != x.shape[-1:]) for p in (gamma, beta)):
-            return [slice(0, x.shape[0])]
-        return batch_parts(x.shape[0], x[0].size * PASSES_PER_VALUE, xp)
+        every axis but the last) of a large enough float batch, with gamma and beta None or arrays of x's dtype
+        holding one value per channel."""
+        whole = [slice(0, x.shape[0])] if x.ndim else []
+        if x.ndim < 2 or x.dtype.kind != "f" or set(self.axes) != set(range(x.ndim - 1)):
+            return whole
+        for p in (gamma, beta):
+            if p is not None and not (hasattr(p, "dtype") and p.dtype == x.dtype and p.size == x.shape[-1]
+                                      and p.shape[-1:] == x.shape[-1:]):
+                return whole
+        return batch_parts(x.shape[0], x[0].size * PASSES_PER_VALUE, get_array_module(x))
 
     def _forward_parts(self, x, gamma, beta):
         """``forward`` for batch normalization, part by part: the same formulas, each part's sums added."""
@@ -128,7 +131,7 @@ class Normalize(Function):
 
     def backward(self, grads):
         gy = grads[0]
-        if len(self.parts) > 1 and gy.shape[0] == self.xhat.shape[0]:
+        if len(self.parts) > 1 and gy.shape == self.xhat.shape and gy.dtype == self.xhat.dtype:
             return self._backward_parts(gy)
         xp = get_array_module(gy)
         need_x, need_gamma, need_beta = self.needs_input_grad

@@ -50,7 +50,9 @@ class CompiledStep:
 
     def __init__(self):
         self.plans = {}  # layout -> (Plan, its signature), or _EAGER
-        self.first_traces = {}  # layout -> signature of the first traced step
+        # layout -> (signature of the first traced step, its steps): the steps keep the objects alive whose
+        # identities the signature holds, so no new object can take one of their ids before the comparison
+        self.first_traces = {}
         self.unchecked = set()  # layouts whose plan must match a new trace before it is used again
         self.replays = 0  # how many steps ran from a plan (tests read this)
         self.traces = 0
@@ -105,9 +107,9 @@ class CompiledStep:
             del self.plans[layout]
         first = self.first_traces.get(layout)
         if first is None:
-            self.first_traces[layout] = described
+            self.first_traces[layout] = (described, tracer.steps)
         else:
-            self.plans[layout] = (plan, described) if _same(first, described) else _EAGER
+            self.plans[layout] = (plan, described) if _same(first[0], described) else _EAGER
         return logs
 
     def _replay(self, model, plan, batch, x, y, sample_weight):

@@ -29,7 +29,7 @@ from glassnet.backend.parallel import batch_parts, run_parts, sum_parts
 from glassnet.ops._convert import as_input
 from glassnet.ops.fused_activation import activation_slope, add_bias_and_activate, fused_key
 from glassnet.ops.windows import (
-    as_pair, crop_padding, output_length, pad_amounts, pad_image, window_view,
+    as_pair, crop_padding, offset_slices, output_length, pad_amounts, pad_image, window_view,
 )
 
 
@@ -66,12 +66,10 @@ def _add_offset_products(dy, kernel, image_hw, strides, dilation, pads, out):
     padded.fill(0)
     rows_of_dy = dy.reshape(-1, filters)
     product = xp.empty((rows_of_dy.shape[0], channels), dtype=out.dtype)
-    (sh, sw), (dh, dw) = strides, dilation
     for a in range(kh):
         for b in range(kw):
             xp.matmul(rows_of_dy, kernel[a, b].T, out=product)
-            rows = slice(a * dh, a * dh + (oh - 1) * sh + 1, sh)
-            cols = slice(b * dw, b * dw + (ow - 1) * sw + 1, sw)
+            rows, cols = offset_slices((a, b), (oh, ow), strides, dilation)
             padded[:, rows, cols, :] += product.reshape(n, oh, ow, channels)
     if padded is not out:
         out[...] = crop_padding(padded, pads)
@@ -166,8 +164,7 @@ class Conv2DTranspose(Function):
             if self.padding == "same" \
             else ((0, out_h - ((h - 1) * self.strides[0] + (kh - 1) * self.dilation[0] + 1)),
                   (0, out_w - ((w - 1) * self.strides[1] + (kw - 1) * self.dilation[1] + 1)))
-        padded_shape = (n, out_h + sum(pads[0]), out_w + sum(pads[1]), filters)
-        self.x, self.kernel, self.pads, self.padded_shape = x, kernel, pads, padded_shape
+        self.x, self.kernel, self.pads = x, kernel, pads
         xp = get_array_module(x)
         z = xp.empty((n, out_h, out_w, filters), dtype=kernel.dtype)
 
@@ -248,7 +245,7 @@ class DepthwiseConv2D(Function):
         self.parts = batch_parts(n, oh * ow * kh * kw * channels * multiplier, xp)
         run_parts(forward_part, self.parts)
         z = z.reshape(n, oh, ow, channels * multiplier)
-        self.windows, self.padded_shape, self.kernel = windows, padded.shape, kernel
+        self.windows, self.padded_shape, self.kernel, self.x_shape = windows, padded.shape, kernel, x.shape
         self.y = add_bias_and_activate(z, bias, self.activation)
         return self.y
 
@@ -260,8 +257,7 @@ class DepthwiseConv2D(Function):
         dz = activation_slope(gy, self.y, self.activation)
         gb = xp.add.reduce(dz.reshape(-1, channels * multiplier), axis=0) if need_bias else None
         dz5 = dz.reshape(dz.shape[:3] + (channels, multiplier))
-        gx = xp.empty((windows.shape[0],) + tuple(h - p[0] - p[1] for h, p in zip(self.padded_shape[1:3], self.pads))
-                      + (channels,), dtype=dz.dtype) if need_x else None
+        gx = xp.empty(self.x_shape, dtype=dz.dtype) if need_x else None
 
         def part_grads(part):
             """This part's kernel gradient (summed over the parts after), and its rows of the input gradient,
@@ -271,14 +267,12 @@ class DepthwiseConv2D(Function):
             gk = xp.empty_like(kernel) if need_kernel else None
             image = xp.zeros((part_windows.shape[0],) + tuple(self.padded_shape[1:]), dtype=dz.dtype) \
                 if need_x else None
-            (sh, sw), (dh, dw) = self.strides, self.dilation
             for a in range(kh):
                 for b in range(kw):
                     if need_kernel:
                         gk[a, b] = xp.einsum("nijc,nijcm->cm", part_windows[:, :, :, a, b, :], part_dz)
                     if need_x:
-                        rows = slice(a * dh, a * dh + (oh - 1) * sh + 1, sh)
-                        cols = slice(b * dw, b * dw + (ow - 1) * sw + 1, sw)
+                        rows, cols = offset_slices((a, b), (oh, ow), self.strides, self.dilation)
                         image[:, rows, cols, :] += xp.einsum("nijcm,cm->nijc", part_dz, kernel[a, b])
             if need_x:
                 gx[part] = crop_padding(image, self.pads)

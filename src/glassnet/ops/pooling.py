@@ -14,7 +14,7 @@ from glassnet.backend import get_array_module
 from glassnet.backend.parallel import batch_parts, run_parts
 from glassnet.ops._convert import as_input
 from glassnet.ops.windows import (
-    as_pair, crop_padding, output_length, pad_amounts, pad_image, scatter_windows, window_view,
+    as_pair, crop_padding, offset_slices, output_length, pad_amounts, pad_image, scatter_windows, window_view,
 )
 
 
@@ -36,12 +36,6 @@ def _pooled_hw(x, pool, strides, padding):
     return pads, out_hw
 
 
-def _offset_slices(offset, out_hw, strides):
-    """The (rows, cols) slices of the padded image that kernel offset (a, b) reads for every window."""
-    (a, b), (oh, ow), (sh, sw) = offset, out_hw, strides
-    return slice(a, a + (oh - 1) * sh + 1, sh), slice(b, b + (ow - 1) * sw + 1, sw)
-
-
 class MaxPool2D(Function):
     """y = max over each window;  dx = dy at the first maximum of each window, 0 elsewhere
 
@@ -59,7 +53,7 @@ class MaxPool2D(Function):
 
     def _shifted(self, image, k):
         """The view of a padded image that kernel offset k reads, one value per window."""
-        rows, cols = _offset_slices(divmod(k, self.pool[1]), self.out_hw, self.strides)
+        rows, cols = offset_slices(divmod(k, self.pool[1]), self.out_hw, self.strides)
         return image[:, rows, cols, :]
 
     def forward(self, x):
@@ -104,7 +98,7 @@ class MaxPool2D(Function):
         grad = xp.zeros(image.shape, dtype=gy.dtype)
         taken = None
         for k in range(count):
-            rows, cols = _offset_slices(divmod(k, self.pool[1]), self.out_hw, self.strides)
+            rows, cols = offset_slices(divmod(k, self.pool[1]), self.out_hw, self.strides)
             winner = self._shifted(image, k) == y
             if taken is not None:
                 winner &= ~taken
@@ -127,7 +121,7 @@ class MaxPool2D(Function):
         count = ph * pw
         found = None
         for k in range(count):
-            rows, cols = _offset_slices(divmod(k, pw), self.out_hw, self.strides)
+            rows, cols = offset_slices(divmod(k, pw), self.out_hw, self.strides)
             reached = xp.equal(self._shifted(image, k), y)
             if found is None:
                 found = reached

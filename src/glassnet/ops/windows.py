@@ -75,11 +75,16 @@ def window_view(x, kernel, strides, dilation):
         writeable=False)
 
 
+def offset_slices(offset, out_hw, strides, dilation=(1, 1)):
+    """The (rows, cols) slices of a padded image that kernel offset (a, b) reads, one position per window."""
+    (a, b), (oh, ow), (sh, sw), (dh, dw) = offset, out_hw, strides, dilation
+    return slice(a * dh, a * dh + (oh - 1) * sh + 1, sh), slice(b * dw, b * dw + (ow - 1) * sw + 1, sw)
+
+
 def scatter_windows(windows_grad, image_shape, kernel, strides, dilation, out=None):
     """Sum (N, OH, OW, KH, KW, C) window values back into an image of ``image_shape`` (or into ``out``)."""
     xp = get_array_module(windows_grad)
     n, oh, ow, kh, kw, c = windows_grad.shape
-    (sh, sw), (dh, dw) = strides, dilation
     if out is None:
         image = xp.zeros(image_shape, dtype=windows_grad.dtype)
     else:
@@ -87,8 +92,7 @@ def scatter_windows(windows_grad, image_shape, kernel, strides, dilation, out=No
         image.fill(0)
     for a in range(kh):
         for b in range(kw):
-            rows = slice(a * dh, a * dh + (oh - 1) * sh + 1, sh)
-            cols = slice(b * dw, b * dw + (ow - 1) * sw + 1, sw)
+            rows, cols = offset_slices((a, b), (oh, ow), strides, dilation)
             image[:, rows, cols, :] += windows_grad[:, :, :, a, b, :]
     return image
 
